@@ -1,0 +1,73 @@
+# umss build.  `make` builds build/umss; `make demo` and `make check` also
+# install the Debian packages the build needs (scripts/deps.sh).
+# SAN=1 builds the host side (tracer, trace library, commands, tests) with
+# ASan and UBSan into build-san/.
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+CC ?= cc
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS := $(OPT) -g -std=gnu11 $(WARN) $(SANFLAGS) -D_GNU_SOURCE -Iinclude -I.
+LDFLAGS := $(SANFLAGS)
+ZYDIS_LIBS := -lZydis
+HOST_LIBS := $(ZYDIS_LIBS) -ldw -lelf -lzstd
+
+# Host-side parts, one folder each (docs: ../shared/STYLE.md layout).
+TRACEFMT_SRCS := $(wildcard tracefmt/*.c)
+TRACER_SRCS := $(wildcard tracer/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+DECODER_SRCS := $(wildcard decoder/*.c)
+
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+TRACE_LIB := $(BUILD)/libumsstrace.a
+DECODER_LIB := $(BUILD)/libumssdecoder.a
+UMSS := $(BUILD)/umss
+
+.PHONY: all deps demo check test bench clean fuzz
+all: $(UMSS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(TRACE_LIB): $(call objs,$(TRACEFMT_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(DECODER_LIB): $(call objs,$(DECODER_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(UMSS): $(call objs,$(CLI_SRCS) $(TRACER_SRCS)) $(TRACE_LIB) $(if $(DECODER_SRCS),$(DECODER_LIB))
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# Each part may add its own targets (test programs, tools, benchmarks).
+-include decoder/decoder.mk
+-include tests/tests.mk
+-include bench/bench.mk
+-include tracefmt/tracefmt.mk
+
+deps:
+	@scripts/deps.sh
+
+demo: deps
+	$(MAKE) all
+	@scripts/demo.sh $(UMSS)
+
+check: deps
+	$(MAKE) all test-progs
+	@tests/run $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
