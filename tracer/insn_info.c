@@ -1,0 +1,27 @@
+/* Instruction facts for the ptrace engine, from Zydis (its minimal mode
+ * leaves out the prefix attributes the REP check needs). */
+#include "tracer/insn_info.h"
+
+#include <Zydis/Zydis.h>
+
+static ZydisDecoder decoder;
+static bool decoder_ready;
+
+int
+insn_info_decode(const uint8_t *bytes, size_t avail, struct insn_info *info)
+{
+	ZydisDecodedInstruction insn;
+
+	if (!decoder_ready) {
+		ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+		decoder_ready = true;
+	}
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, NULL, bytes, avail, &insn)))
+		return -1;
+	info->len = insn.length;
+	info->syscall = insn.mnemonic == ZYDIS_MNEMONIC_SYSCALL;
+	/* A REP prefix only repeats string instructions (SDM vol. 2B, REP). */
+	info->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+					       ZYDIS_ATTRIB_HAS_REPNE)) != 0;
+	return 0;
+}

@@ -1,0 +1,179 @@
+/* A traced process's memory map and the MAP/UNMAP events it produces. */
+#include "tracer/proc_maps.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "tracer/xalloc.h"
+#include "umss/trace.h"
+
+/* GNU build ids are 20 bytes (SHA-1); allow any length up to this. */
+#define BUILD_ID_MAX 64
+
+struct build_id_entry {
+	char *path;
+	uint8_t id[BUILD_ID_MAX];
+	uint32_t len;
+};
+
+/* Build ids by path: a trace sees few distinct files, a list is enough. */
+static struct build_id_entry *build_ids;
+static size_t n_build_ids;
+
+static uint32_t
+read_build_id(const char *path, uint8_t *out)
+{
+	uint32_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = NULL;
+	while (elf && !len && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t off = 0, name_off, desc_off;
+		GElf_Nhdr nh;
+		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)data->d_buf + name_off, "GNU", 4) &&
+			    nh.n_descsz <= BUILD_ID_MAX) {
+				memcpy(out, (char *)data->d_buf + desc_off, nh.n_descsz);
+				len = nh.n_descsz;
+				break;
+			}
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return len;
+}
+
+static const struct build_id_entry *
+build_id_of(const char *path)
+{
+	for (size_t i = 0; i < n_build_ids; i++)
+		if (!strcmp(build_ids[i].path, path))
+			return &build_ids[i];
+	build_ids = xrealloc(build_ids, (n_build_ids + 1) * sizeof *build_ids);
+	struct build_id_entry *e = &build_ids[n_build_ids++];
+	e->path = xstrdup(path);
+	e->len = path[0] == '/' ? read_build_id(path, e->id) : 0;
+	return e;
+}
+
+void
+proc_maps_free(struct proc_maps *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].path);
+	free(m->v);
+	*m = (struct proc_maps){ 0 };
+}
+
+static void
+push(struct proc_maps *m, const struct map_entry *e)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->v = xrealloc(m->v, m->cap * sizeof *m->v);
+	}
+	m->v[m->n] = *e;
+	m->v[m->n].path = xstrdup(e->path);
+	m->n++;
+}
+
+void
+proc_maps_copy(struct proc_maps *dst, const struct proc_maps *src)
+{
+	*dst = (struct proc_maps){ 0 };
+	for (size_t i = 0; i < src->n; i++)
+		push(dst, &src->v[i]);
+}
+
+static bool
+same_entry(const struct map_entry *a, const struct map_entry *b)
+{
+	return a->start == b->start && a->end == b->end && a->offset == b->offset &&
+	       a->prot == b->prot && !strcmp(a->path, b->path);
+}
+
+static bool
+contains(const struct proc_maps *m, const struct map_entry *e)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (same_entry(&m->v[i], e))
+			return true;
+	return false;
+}
+
+static int
+read_maps(pid_t pid, struct proc_maps *out)
+{
+	char name[64], line[4096 + 256];
+	snprintf(name, sizeof name, "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(name, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long start, end, offset;
+		char perms[8] = "";
+		int path_at = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &offset,
+			   &path_at) < 4)
+			continue;
+		char *path = line + path_at;
+		path[strcspn(path, "\n")] = 0;
+		struct map_entry e = {
+			.start = start, .end = end, .offset = offset, .path = path,
+			.prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+				(perms[2] == 'x' ? PROT_EXEC : 0),
+		};
+		push(out, &e);
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+proc_maps_refresh(struct proc_maps *m, pid_t pid, struct umss_writer *w)
+{
+	struct proc_maps now = { 0 };
+	int err = 0;
+
+	if (read_maps(pid, &now) < 0)
+		return 0; /* the process is gone; its exit will be reported */
+	for (size_t i = 0; i < m->n && !err; i++)
+		if (!contains(&now, &m->v[i]))
+			err = umss_writer_unmap(w, pid, m->v[i].start, m->v[i].end);
+	for (size_t i = 0; i < now.n && !err; i++) {
+		const struct map_entry *e = &now.v[i];
+		if (contains(m, e))
+			continue;
+		const struct build_id_entry *b = build_id_of(e->path);
+		err = umss_writer_map(w, pid, e->start, e->end, e->offset, e->prot, e->path,
+				      b->len ? b->id : NULL, b->len);
+	}
+	proc_maps_free(m);
+	*m = now;
+	return err;
+}
+
+bool
+proc_maps_executable(const struct proc_maps *m, uint64_t addr)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (addr >= m->v[i].start && addr < m->v[i].end)
+			return (m->v[i].prot & PROT_EXEC) != 0;
+	return false;
+}

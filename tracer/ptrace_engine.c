@@ -1,0 +1,563 @@
+/*
+ * Engine `ptrace`: the debugger baseline and the ground truth.  Every thread
+ * of the program and of its descendants is stepped with PTRACE_SINGLESTEP;
+ * each step that retires an instruction appends it to the thread's stream.
+ *
+ * When is an instruction retired?  A thread's "pending" instruction is the
+ * one at its rip when it was last resumed.  It retired when the step trap
+ * comes back (SIGTRAP, si_code TRAP_TRACE or TRAP_BRKPT); it did not when
+ * any other signal stops the thread first (a fault, an asynchronous signal),
+ * nor when the stop only reports the entry into a signal handler.  int3
+ * retires (it is a trap, rip moves past it).  A REP string instruction
+ * traps once per iteration with rip unchanged: it is recorded once, when
+ * rip leaves it.
+ */
+#include "tracer/tracer.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tracer/code_cache.h"
+#include "tracer/insn_info.h"
+#include "tracer/proc_maps.h"
+#include "tracer/process_info.h"
+#include "tracer/xalloc.h"
+#include "umss/trace.h"
+
+/* si_code values of SIGTRAP (include/uapi/asm-generic/siginfo.h). */
+#ifndef TRAP_BRKPT
+#define TRAP_BRKPT 1
+#endif
+#ifndef TRAP_TRACE
+#define TRAP_TRACE 2
+#endif
+
+/* x86-64 syscall numbers whose effects the tracer must look at. */
+enum {
+	SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11, SYS_MREMAP = 25,
+	SYS_EXIT = 60, SYS_EXIT_GROUP = 231,
+};
+
+volatile int tracer_interrupted;
+
+struct process {
+	pid_t pid;
+	int live_threads;
+	struct code_cache code;    /* bytes last recorded, per address */
+	struct proc_maps maps;
+	struct process *next;
+};
+
+struct thread {
+	pid_t tid;
+	struct process *proc;
+	bool pending;              /* an instruction is about to run */
+	uint64_t pending_rip;
+	struct insn_info info;
+	uint64_t pending_sysno;    /* rax when the pending insn is a syscall */
+	int deliver;               /* signal to deliver on the next resume */
+	bool delivered;            /* the last resume delivered a signal */
+	bool exiting;              /* PTRACE_EVENT_EXIT seen: only continue */
+	bool after_exec;           /* the execve's own step report is due */
+	struct thread *next;
+};
+
+struct engine {
+	struct umss_writer *w;
+	struct trace_result *res;
+	pid_t main_pid;
+	struct process *procs;
+	struct thread *threads;
+	pid_t *parked;             /* new tasks that stopped before announced */
+	size_t n_parked, cap_parked;
+	struct timespec last_flush;
+	int error;                 /* first writer error */
+};
+
+unsigned long
+tracer_ptrace_options(void)
+{
+	return PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	       PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL;
+}
+
+static struct thread *
+find_thread(struct engine *e, pid_t tid)
+{
+	for (struct thread *t = e->threads; t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+static void
+check(struct engine *e, int err)
+{
+	if (err < 0 && !e->error) {
+		e->error = err;
+		fprintf(stderr, "umss: writing the trace: %s\n", umss_strerror(err));
+	}
+}
+
+static struct process *
+add_process(struct engine *e, pid_t pid, const struct process *parent, pid_t parent_tid)
+{
+	struct process *p = xcalloc(1, sizeof *p);
+	p->pid = pid;
+	if (parent) {
+		code_cache_copy(&p->code, &parent->code);
+		proc_maps_copy(&p->maps, &parent->maps);
+	} else {
+		code_cache_init(&p->code);
+	}
+	p->next = e->procs;
+	e->procs = p;
+	e->res->processes++;
+
+	struct process_args args;
+	process_args_read(pid, &args);
+	check(e, umss_writer_process(e->w, pid, parent ? parent->pid : 0, parent ? parent_tid : 0,
+				     args.exe, args.argc, (const char *const *)args.argv));
+	process_args_free(&args);
+	return p;
+}
+
+static struct thread *
+add_thread(struct engine *e, pid_t tid, struct process *p, pid_t parent_tid)
+{
+	struct thread *t = xcalloc(1, sizeof *t);
+	t->tid = tid;
+	t->proc = p;
+	t->next = e->threads;
+	e->threads = t;
+	p->live_threads++;
+	e->res->threads++;
+	check(e, umss_writer_thread_start(e->w, p->pid, tid, parent_tid));
+	return t;
+}
+
+static void
+remove_thread(struct engine *e, struct thread *t)
+{
+	for (struct thread **pp = &e->threads; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	t->proc->live_threads--;
+	free(t);
+}
+
+static void
+remove_process(struct engine *e, struct process *p)
+{
+	for (struct process **pp = &e->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	code_cache_free(&p->code);
+	proc_maps_free(&p->maps);
+	free(p);
+}
+
+/* Reads up to 15 code bytes at addr without crossing into an unreadable page. */
+static size_t
+read_code(pid_t tid, uint64_t addr, uint8_t *buf)
+{
+	uint64_t page_end = (addr | 4095) + 1;
+	size_t first = page_end - addr < 15 ? page_end - addr : 15;
+	struct iovec local = { buf, 15 };
+	struct iovec remote[2] = { { (void *)addr, first }, { (void *)page_end, 15 - first } };
+	ssize_t n = process_vm_readv(tid, &local, 1, remote, first < 15 ? 2 : 1, 0);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* Makes the instruction at rip the thread's pending one, recording its code. */
+static void
+set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
+{
+	uint8_t bytes[15];
+	uint64_t rip = regs->rip;
+	size_t n = read_code(t->tid, rip, bytes);
+	struct process *p = t->proc;
+
+	t->pending = true;
+	t->pending_rip = rip;
+	t->pending_sysno = regs->rax;
+	if (n == 0 || insn_info_decode(bytes, n, &t->info) < 0) {
+		/* Unreadable (vsyscall page) or undecodable: it will fault or
+		 * we learn its length from where the step lands. */
+		t->info = (struct insn_info){ .len = 0 };
+	}
+	if (!proc_maps_executable(&p->maps, rip))
+		check(e, proc_maps_refresh(&p->maps, p->pid, e->w));
+	if (t->info.len && !code_cache_same(&p->code, rip, bytes, t->info.len)) {
+		code_cache_put(&p->code, rip, bytes, t->info.len);
+		check(e, umss_writer_code(e->w, p->pid, rip, bytes, t->info.len));
+	}
+}
+
+/* The pending instruction retired; new_rip is where the thread went. */
+static void
+retire(struct engine *e, struct thread *t, uint64_t new_rip)
+{
+	struct process *p = t->proc;
+
+	if (!t->pending)
+		return;
+	if (!t->info.len) {
+		/* Length unknown: take it from the fall-through, or record
+		 * it as unreadable code. */
+		uint8_t bytes[15] = { 0 };
+		uint64_t d = new_rip - t->pending_rip;
+		uint8_t len = d >= 1 && d <= 15 ? (uint8_t)d : 0;
+		if (len && read_code(t->tid, t->pending_rip, bytes) < len)
+			len = 0;
+		if (!code_cache_same(&p->code, t->pending_rip, bytes, len)) {
+			code_cache_put(&p->code, t->pending_rip, bytes, len);
+			check(e, umss_writer_code(e->w, p->pid, t->pending_rip, bytes, len));
+		}
+	}
+	check(e, umss_writer_insn(e->w, p->pid, t->tid, t->pending_rip));
+	e->res->instructions++;
+	t->pending = false;
+	if (t->info.syscall) {
+		switch (t->pending_sysno) {
+		case SYS_MMAP: case SYS_MPROTECT: case SYS_MUNMAP: case SYS_MREMAP:
+			check(e, proc_maps_refresh(&p->maps, p->pid, e->w));
+			break;
+		}
+	}
+}
+
+static int
+get_regs(pid_t tid, struct user_regs_struct *regs)
+{
+	return ptrace(PTRACE_GETREGS, tid, 0L, regs);
+}
+
+/* Resumes a thread for one step, delivering its pending signal if any. */
+static void
+resume(struct thread *t)
+{
+	long sig = t->deliver;
+	t->delivered = sig != 0;
+	t->deliver = 0;
+	if (ptrace(t->exiting ? PTRACE_CONT : PTRACE_SINGLESTEP, t->tid, 0L, sig) < 0 &&
+	    errno != ESRCH)
+		fprintf(stderr, "umss: ptrace(SINGLESTEP, %d): %s\n", (int)t->tid, strerror(errno));
+}
+
+/* Reads the thread's registers, sets its pending instruction, resumes it. */
+static void
+prepare_and_resume(struct engine *e, struct thread *t)
+{
+	struct user_regs_struct regs;
+	if (get_regs(t->tid, &regs) == 0)
+		set_pending(e, t, &regs);
+	resume(t);
+}
+
+static bool
+take_parked(struct engine *e, pid_t tid)
+{
+	for (size_t i = 0; i < e->n_parked; i++)
+		if (e->parked[i] == tid) {
+			e->parked[i] = e->parked[--e->n_parked];
+			return true;
+		}
+	return false;
+}
+
+static void
+park(struct engine *e, pid_t tid)
+{
+	if (e->n_parked == e->cap_parked) {
+		e->cap_parked = e->cap_parked ? e->cap_parked * 2 : 8;
+		e->parked = xrealloc(e->parked, e->cap_parked * sizeof *e->parked);
+	}
+	e->parked[e->n_parked++] = tid;
+}
+
+/* PTRACE_EVENT_CLONE/FORK/VFORK: announce the new task, start it if parked. */
+static void
+on_new_task(struct engine *e, struct thread *parent, int event)
+{
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0L, &msg);
+	pid_t tid = (pid_t)msg;
+	if (find_thread(e, tid))
+		return;
+	struct thread *t;
+	if (event == PTRACE_EVENT_CLONE && process_tgid(tid) == parent->proc->pid) {
+		t = add_thread(e, tid, parent->proc, parent->tid);
+	} else {
+		struct process *p = add_process(e, tid, parent->proc, parent->tid);
+		t = add_thread(e, tid, p, 0);
+	}
+	if (take_parked(e, tid))
+		prepare_and_resume(e, t);
+	else
+		t->pending = false; /* its first stop will set it */
+}
+
+static void
+on_exec(struct engine *e, struct thread *t)
+{
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &former);
+	struct process *p = t->proc;
+	struct thread *caller = find_thread(e, (pid_t)former);
+
+	/* The execve syscall retired in the old image, in the caller's stream. */
+	if (caller && caller != t) {
+		retire(e, caller, 0);
+		/* The caller becomes the leader: drop the old leader's record. */
+		remove_thread(e, t);
+		caller->tid = p->pid;
+		t = caller;
+	} else {
+		retire(e, t, 0);
+	}
+	struct process_args args;
+	process_args_read(p->pid, &args);
+	check(e, umss_writer_exec(e->w, p->pid, (uint32_t)former, args.exe, args.argc,
+				  (const char *const *)args.argv));
+	process_args_free(&args);
+	code_cache_clear(&p->code);
+	proc_maps_free(&p->maps);
+	check(e, proc_maps_refresh(&p->maps, p->pid, e->w));
+	t->after_exec = true;
+	prepare_and_resume(e, t);
+}
+
+/* Which action the kernel will take for signo in pid (from /proc status). */
+static uint32_t
+signal_action(pid_t pid, int signo)
+{
+	uint64_t caught = 0, ignored = 0;
+	process_signal_masks(pid, &caught, &ignored);
+	uint64_t bit = 1ull << (signo - 1);
+	if (caught & bit)
+		return UMSS_SIG_HANDLER;
+	if (ignored & bit)
+		return UMSS_SIG_IGNORED;
+	switch (signo) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return UMSS_SIG_IGNORED;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return UMSS_SIG_STOP;
+	default:
+		return UMSS_SIG_FATAL;
+	}
+}
+
+/* A signal stops the thread before it is delivered: note it, deliver it. */
+static void
+on_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip)
+{
+	uint64_t addr = 0;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
+		addr = (uint64_t)si->si_addr;
+	check(e, umss_writer_signal(e->w, t->proc->pid, t->tid, sig, si->si_code, addr, rip,
+				    signal_action(t->proc->pid, sig)));
+	e->res->signals++;
+	t->deliver = sig;
+}
+
+static void
+on_trap(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
+{
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0L, &si) < 0)
+		memset(&si, 0, sizeof si);
+
+	bool after_exec = t->after_exec;
+	t->after_exec = false;
+	if (after_exec && si.si_code == TRAP_BRKPT && regs->rip == t->pending_rip) {
+		/* Resuming from PTRACE_EVENT_EXEC with a step finishes the
+		 * execve syscall, whose exit reports a step (TRAP_BRKPT, from
+		 * user_single_step_report()) before the new image has run
+		 * anything. */
+		resume(t);
+		return;
+	}
+	if (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) {
+		if (t->pending && t->info.rep_string && regs->rip == t->pending_rip && !t->delivered) {
+			resume(t); /* one more iteration of the same instruction */
+			return;
+		}
+		retire(e, t, regs->rip);
+	} else if (si.si_code == SI_KERNEL) {
+		/* int3 (or another trap gate): it retired; the program gets SIGTRAP. */
+		retire(e, t, regs->rip);
+		on_signal(e, t, SIGTRAP, &si, regs->rip);
+	} else if (si.si_code == SIGTRAP && t->delivered) {
+		/* ptrace_notify() at a signal handler's entry: nothing ran. */
+	} else if (si.si_code <= 0) {
+		/* SIGTRAP sent by kill/tgkill: an ordinary signal. */
+		on_signal(e, t, SIGTRAP, &si, regs->rip);
+		t->pending = false;
+		set_pending(e, t, regs);
+		resume(t);
+		return;
+	} else {
+		retire(e, t, regs->rip);
+	}
+	set_pending(e, t, regs);
+	resume(t);
+}
+
+static void
+on_exit_status(struct engine *e, pid_t tid, int status)
+{
+	struct thread *t = find_thread(e, tid);
+	if (!t)
+		return;
+	struct process *p = t->proc;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (tid == p->pid) {
+		check(e, umss_writer_exit(e->w, p->pid, status));
+		if (p->pid == e->main_pid)
+			e->res->exit_status = code;
+	} else {
+		check(e, umss_writer_thread_exit(e->w, p->pid, tid, code));
+	}
+	remove_thread(e, t);
+	if (p->live_threads == 0)
+		remove_process(e, p);
+}
+
+static void
+on_stop(struct engine *e, pid_t tid, int status)
+{
+	int sig = WSTOPSIG(status);
+	int event = (unsigned)status >> 16;
+	struct thread *t = find_thread(e, tid);
+	struct user_regs_struct regs;
+
+	if (!t) {
+		/* A new task's first stop, before its creator's event: wait. */
+		park(e, tid);
+		return;
+	}
+	if (event == PTRACE_EVENT_STOP) {
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			/* Group stop: stay stopped until SIGCONT, without losing it. */
+			ptrace(PTRACE_LISTEN, tid, 0L, 0L);
+			return;
+		}
+		/* A new task's first stop (or a PTRACE_LISTEN wake-up). */
+		if (!t->pending)
+			prepare_and_resume(e, t);
+		else
+			resume(t);
+		return;
+	}
+	if (sig == SIGTRAP && event) {
+		switch (event) {
+		case PTRACE_EVENT_CLONE: case PTRACE_EVENT_FORK: case PTRACE_EVENT_VFORK:
+			on_new_task(e, t, event);
+			break;
+		case PTRACE_EVENT_EXEC:
+			on_exec(e, t);
+			return;
+		case PTRACE_EVENT_EXIT:
+			if (t->pending && t->info.syscall &&
+			    (t->pending_sysno == SYS_EXIT || t->pending_sysno == SYS_EXIT_GROUP))
+				retire(e, t, 0);
+			t->pending = false;
+			t->exiting = true;
+			break;
+		}
+		resume(t);
+		return;
+	}
+	if (get_regs(tid, &regs) < 0) {
+		resume(t);
+		return;
+	}
+	if (sig == SIGTRAP) {
+		on_trap(e, t, &regs);
+		return;
+	}
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0L, &si) < 0)
+		memset(&si, 0, sizeof si);
+	on_signal(e, t, sig, &si, regs.rip);
+	resume(t);
+}
+
+static void
+flush_now_and_then(struct engine *e)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (now.tv_sec - e->last_flush.tv_sec >= 1) {
+		e->last_flush = now;
+		check(e, umss_writer_flush(e->w));
+	}
+}
+
+static void
+kill_all(struct engine *e)
+{
+	for (struct thread *t = e->threads; t; t = t->next)
+		kill(t->tid, SIGKILL);
+}
+
+int
+ptrace_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
+{
+	struct engine e = { .w = w, .res = res, .main_pid = pid };
+	bool killed = false;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &e.last_flush);
+	struct process *p = add_process(&e, pid, NULL, 0);
+	struct thread *t = add_thread(&e, pid, p, 0);
+	check(&e, proc_maps_refresh(&p->maps, pid, w));
+	t->after_exec = true; /* launch_traced() stopped it at its exec event */
+	prepare_and_resume(&e, t);
+
+	while (e.threads || e.n_parked) {
+		int status;
+		pid_t tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				goto interrupted;
+			if (errno == ECHILD)
+				break;
+			fprintf(stderr, "umss: waitpid: %s\n", strerror(errno));
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			take_parked(&e, tid);
+			on_exit_status(&e, tid, status);
+		} else if (WIFSTOPPED(status)) {
+			on_stop(&e, tid, status);
+		}
+		flush_now_and_then(&e);
+interrupted:
+		if ((tracer_interrupted || e.error) && !killed) {
+			if (!res->stopped_by)
+				res->stopped_by = e.error ? "the trace could not be written"
+							  : "umss was interrupted";
+			kill_all(&e);
+			killed = true;
+		}
+	}
+	while (e.procs)
+		remove_process(&e, e.procs);
+	free(e.parked);
+	return e.error ? -1 : 0;
+}
