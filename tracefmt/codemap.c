@@ -1,0 +1,90 @@
+/* The per-process code map: growth, insertion, copies (see codemap.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracefmt/codemap.h"
+
+static struct code_entry *
+code_map_slot(struct code_entry *slots, uint32_t bits, uint64_t addr)
+{
+	uint32_t mask = (1u << bits) - 1;
+	uint32_t i = code_map_hash(addr, bits);
+	while (slots[i].lenp1 && slots[i].addr != addr)
+		i = (i + 1) & mask;
+	return &slots[i];
+}
+
+static int
+code_map_grow(struct code_map *m)
+{
+	uint32_t bits = m->slots ? m->bits + 1 : 10;
+	if (bits > 31)
+		return -ENOMEM;
+	struct code_entry *slots = calloc((size_t)1 << bits, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	if (m->slots) {
+		for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
+			if (m->slots[i].lenp1)
+				*code_map_slot(slots, bits, m->slots[i].addr) =
+					m->slots[i];
+		}
+		free(m->slots);
+	}
+	m->slots = slots;
+	m->bits = bits;
+	return 0;
+}
+
+int
+code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
+	     uint32_t len, int *added)
+{
+	*added = 0;
+	/* Keep the load under 5/8 so linear probes stay short. */
+	if (!m->slots || (uint64_t)(m->count + 1) * 8 > (5ull << m->bits)) {
+		int err = code_map_grow(m);
+		if (err)
+			return err;
+	}
+	struct code_entry *e = code_map_slot(m->slots, m->bits, addr);
+	if (e->lenp1) {
+		if (e->lenp1 == len + 1 && !memcmp(e->bytes, bytes, len))
+			return 0;
+	} else {
+		m->count++;
+		*added = 1;
+	}
+	e->addr = addr;
+	e->lenp1 = (uint8_t)(len + 1);
+	memset(e->bytes, 0, sizeof(e->bytes));
+	if (len)
+		memcpy(e->bytes, bytes, len);
+	return *added ? 0 : 1;
+}
+
+int
+code_map_copy(struct code_map *dst, const struct code_map *src)
+{
+	code_map_clear(dst);
+	if (!src->slots)
+		return 0;
+	size_t n = (size_t)1 << src->bits;
+	dst->slots = malloc(n * sizeof(*dst->slots));
+	if (!dst->slots)
+		return -ENOMEM;
+	memcpy(dst->slots, src->slots, n * sizeof(*dst->slots));
+	dst->bits = src->bits;
+	dst->count = src->count;
+	return 0;
+}
+
+void
+code_map_clear(struct code_map *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->bits = 0;
+	m->count = 0;
+}

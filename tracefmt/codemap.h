@@ -1,0 +1,61 @@
+/*
+ * A process's code: address -> the bytes of the one instruction that starts
+ * there.  Open addressing with linear probing; the writer looks up every
+ * traced instruction here and the reader every replayed one, so the lookup
+ * is inline and touches one cache line in the common case.
+ */
+#ifndef UMSS_TRACEFMT_CODEMAP_H
+#define UMSS_TRACEFMT_CODEMAP_H
+
+#include <stdint.h>
+
+#include "tracefmt/format.h"
+
+struct code_entry {
+	uint64_t addr;                 /* instruction address */
+	uint8_t lenp1;                 /* 0 = free slot, else length + 1 */
+	uint8_t bytes[FMT_INSN_MAX];   /* the instruction's bytes */
+};
+
+struct code_map {
+	struct code_entry *slots; /* 1 << bits of them, or NULL when empty */
+	uint32_t bits;
+	uint32_t count;           /* used slots */
+};
+
+static inline uint32_t
+code_map_hash(uint64_t addr, uint32_t bits)
+{
+	/* Fibonacci hashing: the top bits of a golden-ratio product. */
+	return (uint32_t)((addr * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+}
+
+static inline const struct code_entry *
+code_map_find(const struct code_map *m, uint64_t addr)
+{
+	if (!m->slots)
+		return 0;
+	uint32_t mask = (1u << m->bits) - 1;
+	for (uint32_t i = code_map_hash(addr, m->bits);; i = (i + 1) & mask) {
+		const struct code_entry *e = &m->slots[i];
+		if (e->addr == addr && e->lenp1)
+			return e;
+		if (!e->lenp1)
+			return 0;
+	}
+}
+
+/*
+ * Sets the bytes at addr.  Returns 1 when they replaced different bytes,
+ * 0 when new or unchanged (*added is 1 when new),
+ * or -ENOMEM.
+ */
+int
+code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
+	     uint32_t len, int *added);
+int
+code_map_copy(struct code_map *dst, const struct code_map *src);
+void
+code_map_clear(struct code_map *m);
+
+#endif /* UMSS_TRACEFMT_CODEMAP_H */
