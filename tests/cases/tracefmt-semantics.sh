@@ -1,0 +1,3 @@
+#!/bin/sh
+# Code replaced in place, fork/exec code maps, interleaved threads.
+exec "$PROGS/tracefmt_semantics"
