@@ -1,0 +1,33 @@
+/*
+ * The one-line form of an instruction shared by `umss show` and `umss diff`:
+ *
+ *   TID ADDRESS MODULE+OFFSET SYMBOL+OFFSET BYTES DISASSEMBLY
+ *
+ * OFFSET after the module is the file offset; `-` when no symbol covers the
+ * address; `?` when no recorded mapping does.  Columns stay aligned: each
+ * grows to the widest value seen so far (within a cap, so one long C++ name
+ * does not push every later line right).
+ */
+#ifndef UMSS_CLI_INSN_LINE_H
+#define UMSS_CLI_INSN_LINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbuf;
+struct where;
+
+struct insn_line {
+	size_t w_tid, w_mod, w_sym;	/* current column widths */
+};
+
+void insn_line_init(struct insn_line *l);
+void insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
+		   uint64_t addr, const struct where *w, const uint8_t *bytes,
+		   uint32_t len);
+/* MODULE+OFFSET (or `?`/`[anon]+OFF`) of w into buf; returns its length. */
+size_t where_module(const struct where *w, char *buf, size_t size);
+/* SYMBOL+OFFSET of w into buf (`-` when none); returns its length. */
+size_t where_symbol(const struct where *w, char *buf, size_t size);
+
+#endif

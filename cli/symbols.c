@@ -1,0 +1,404 @@
+/* ELF symbol tables of mapped files, via libelf; see symbols.h. */
+#include <elf.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/messages.h"
+#include "cli/symbols.h"
+
+/* Where Debian's -dbg packages put detached debug files, by build id. */
+#define DEBUG_BUILD_ID_DIR "/usr/lib/debug/.build-id"
+#define MAX_BUILD_ID 64
+
+/* A PT_LOAD segment: maps file offsets to the ELF's virtual addresses. */
+struct segment {
+	uint64_t offset, filesz, vaddr;
+};
+
+struct symfile {
+	char *path;
+	const char *name;
+	uint8_t build_id[MAX_BUILD_ID];
+	uint32_t build_id_len;
+	bool loaded;
+	const char *problem;
+	struct segment *segs;
+	size_t nsegs;
+	struct sym *syms;
+	size_t nsyms;
+	char *names;		/* storage of the symbols' names */
+	struct symfile *next;	/* hash chain */
+};
+
+#define SYMFILE_BUCKETS 1024
+static struct symfile *buckets[SYMFILE_BUCKETS];
+
+static uint32_t
+hash_bytes(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;	/* FNV-1a */
+	return h;
+}
+
+struct symfile *
+symfile_get(const char *path, const uint8_t *build_id, uint32_t build_id_len)
+{
+	uint32_t h;
+	struct symfile *f;
+	const char *slash;
+
+	if (build_id_len > MAX_BUILD_ID)
+		build_id_len = MAX_BUILD_ID;
+	h = hash_bytes(2166136261u, path, strlen(path));
+	h = hash_bytes(h, build_id, build_id_len) % SYMFILE_BUCKETS;
+	for (f = buckets[h]; f; f = f->next)
+		if (f->build_id_len == build_id_len && !strcmp(f->path, path) &&
+		    !memcmp(f->build_id, build_id, build_id_len))
+			return f;
+	f = cli_calloc(1, sizeof *f);
+	f->path = cli_strdup(path);
+	slash = strrchr(f->path, '/');
+	f->name = slash && slash[1] ? slash + 1 : f->path;
+	if (build_id_len)
+		memcpy(f->build_id, build_id, build_id_len);
+	f->build_id_len = build_id_len;
+	f->problem = "";
+	f->next = buckets[h];
+	buckets[h] = f;
+	return f;
+}
+
+const char *
+symfile_path(const struct symfile *f)
+{
+	return f->path;
+}
+
+const char *
+symfile_name(const struct symfile *f)
+{
+	return f->name;
+}
+
+const char *
+symfile_problem(const struct symfile *f)
+{
+	return f->problem;
+}
+
+/* The GNU build id note of e, found through PT_NOTE (present when stripped). */
+static uint32_t
+elf_build_id(Elf *e, uint8_t *out)
+{
+	size_t phnum;
+
+	if (elf_getphdrnum(e, &phnum) != 0)
+		return 0;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		Elf_Data *d;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
+					 ELF_T_NHDR);
+		if (!d)
+			continue;
+		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp((char *)d->d_buf + name_off, "GNU", 4) &&
+			    nh.n_descsz > 0 && nh.n_descsz <= MAX_BUILD_ID) {
+				memcpy(out, (char *)d->d_buf + desc_off, nh.n_descsz);
+				return nh.n_descsz;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+load_segments(struct symfile *f, Elf *e)
+{
+	size_t phnum;
+
+	if (elf_getphdrnum(e, &phnum) != 0)
+		return;
+	f->segs = cli_calloc(phnum, sizeof *f->segs);
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		f->segs[f->nsegs++] = (struct segment){
+			.offset = ph.p_offset, .filesz = ph.p_filesz,
+			.vaddr = ph.p_vaddr,
+		};
+	}
+}
+
+/* The first section of type `type`, or NULL. */
+static Elf_Scn *
+find_section(Elf *e, uint32_t type)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type)
+			return scn;
+	}
+	return NULL;
+}
+
+/* A symbol being collected, with what decides between aliases. */
+struct cand {
+	struct sym sym;
+	uint64_t section_end;
+	uint64_t size;
+	int rank_type, rank_bind;
+	size_t name_off;
+};
+
+static int
+leading_underscores(const char *s)
+{
+	int n = 0;
+
+	while (s[n] == '_')
+		n++;
+	return n;
+}
+
+/*
+ * Order by address, then the alias a reader would call the function: a
+ * function over a plain label, `getpid` over `__getpid` over
+ * `__GI___getpid`, global over weak over local, shorter, alphabetical.
+ */
+static int
+cand_cmp(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	int d;
+
+	if (a->sym.start != b->sym.start)
+		return a->sym.start < b->sym.start ? -1 : 1;
+	if (a->rank_type != b->rank_type)
+		return a->rank_type - b->rank_type;
+	d = leading_underscores(a->sym.name) - leading_underscores(b->sym.name);
+	if (d)
+		return d;
+	if (a->rank_bind != b->rank_bind)
+		return a->rank_bind - b->rank_bind;
+	size_t la = strlen(a->sym.name), lb = strlen(b->sym.name);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a->sym.name, b->sym.name);
+}
+
+/* Collects the code symbols of symbol table scn of e into f. */
+static void
+load_symbols(struct symfile *f, Elf *e, Elf_Scn *scn)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t count, n = 0, names_len = 0;
+	struct cand *c;
+
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize)
+		return;
+	d = elf_getdata(scn, NULL);
+	if (!d)
+		return;
+	count = sh.sh_size / sh.sh_entsize;
+	c = cli_calloc(count, sizeof *c);
+	for (size_t i = 0; i < count; i++) {
+		GElf_Sym s;
+		GElf_Shdr tsh;
+		Elf_Scn *tscn;
+		const char *name;
+		int type;
+
+		if (!gelf_getsym(d, (int)i, &s))
+			continue;
+		type = GELF_ST_TYPE(s.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE)
+			continue;
+		if (s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
+			continue;
+		tscn = elf_getscn(e, s.st_shndx);
+		if (!tscn || !gelf_getshdr(tscn, &tsh) ||
+		    !(tsh.sh_flags & SHF_EXECINSTR))
+			continue;
+		name = elf_strptr(e, sh.sh_link, s.st_name);
+		if (!name || !*name)
+			continue;
+		c[n] = (struct cand){
+			.sym = { .start = s.st_value, .name = name },
+			.section_end = tsh.sh_addr + tsh.sh_size,
+			.size = s.st_size,
+			.rank_type = type == STT_NOTYPE,
+			.rank_bind = GELF_ST_BIND(s.st_info) == STB_GLOBAL ? 0 :
+				     GELF_ST_BIND(s.st_info) == STB_WEAK ? 1 : 2,
+		};
+		names_len += strlen(name) + 1;
+		n++;
+	}
+	qsort(c, n, sizeof *c, cand_cmp);
+
+	/* Keep the preferred alias at each address; copy names out of e. */
+	f->names = cli_calloc(1, names_len + 1);
+	f->syms = cli_calloc(n, sizeof *f->syms);
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && c[i].sym.start == c[i - 1].sym.start)
+			continue;
+		size_t len = strlen(c[i].sym.name) + 1;
+		memcpy(f->names + used, c[i].sym.name, len);
+		struct sym *s = &f->syms[f->nsyms++];
+		s->start = c[i].sym.start;
+		s->name = f->names + used;
+		used += len;
+		/* A symbol without a size (an assembly label such as ld.so's
+		 * _start) reaches the next symbol or its section's end. */
+		if (c[i].size)
+			s->end = s->start + c[i].size;
+		else {
+			s->end = c[i].section_end;
+			for (size_t j = i + 1; j < n; j++)
+				if (c[j].sym.start > s->start) {
+					if (c[j].sym.start < s->end)
+						s->end = c[j].sym.start;
+					break;
+				}
+		}
+	}
+	free(c);
+}
+
+/* Opens path as an ELF file; *fd receives the descriptor to close. */
+static Elf *
+open_elf(const char *path, int *fd)
+{
+	Elf *e;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	e = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (e && (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64)) {
+		elf_end(e);
+		e = NULL;
+	}
+	if (!e) {
+		close(*fd);
+		*fd = -1;
+	}
+	return e;
+}
+
+static void
+symfile_load(struct symfile *f)
+{
+	uint8_t id[MAX_BUILD_ID];
+	uint32_t id_len;
+	int fd, dfd = -1;
+	Elf *e, *de = NULL;
+	Elf_Scn *scn;
+
+	f->loaded = true;
+	if (f->path[0] != '/') {
+		f->problem = "not a file";
+		return;
+	}
+	elf_version(EV_CURRENT);
+	e = open_elf(f->path, &fd);
+	if (!e) {
+		f->problem = fd < 0 ? "file missing" : "not an ELF file";
+		return;
+	}
+	id_len = elf_build_id(e, id);
+	if (f->build_id_len &&
+	    (id_len != f->build_id_len || memcmp(id, f->build_id, id_len))) {
+		f->problem = "file changed since the trace (build id differs)";
+		goto out;
+	}
+	load_segments(f, e);
+	scn = find_section(e, SHT_SYMTAB);
+	if (scn) {
+		load_symbols(f, e, scn);
+		goto out;
+	}
+	if (id_len >= 2) {
+		char dpath[sizeof DEBUG_BUILD_ID_DIR + 2 * MAX_BUILD_ID + 16];
+		int n = snprintf(dpath, sizeof dpath, "%s/%02x/", DEBUG_BUILD_ID_DIR, id[0]);
+
+		for (uint32_t i = 1; i < id_len; i++)
+			n += snprintf(dpath + n, sizeof dpath - (size_t)n, "%02x", id[i]);
+		snprintf(dpath + n, sizeof dpath - (size_t)n, ".debug");
+		de = open_elf(dpath, &dfd);
+		if (de && (scn = find_section(de, SHT_SYMTAB))) {
+			load_symbols(f, de, scn);
+			goto out;
+		}
+	}
+	scn = find_section(e, SHT_DYNSYM);
+	if (scn)
+		load_symbols(f, e, scn);
+	if (!f->nsyms)
+		f->problem = "no symbols";
+out:
+	if (de) {
+		elf_end(de);
+		close(dfd);
+	}
+	elf_end(e);
+	close(fd);
+}
+
+const struct sym *
+symfile_lookup(struct symfile *f, uint64_t off, uint64_t *delta)
+{
+	uint64_t vaddr = 0;
+	size_t lo, hi;
+	bool found = false;
+
+	if (!f->loaded)
+		symfile_load(f);
+	if (!f->nsyms)
+		return NULL;
+	for (size_t i = 0; i < f->nsegs; i++)
+		if (off >= f->segs[i].offset &&
+		    off - f->segs[i].offset < f->segs[i].filesz) {
+			vaddr = f->segs[i].vaddr + (off - f->segs[i].offset);
+			found = true;
+			break;
+		}
+	if (!found)
+		return NULL;
+	/* The last symbol starting at or before vaddr. */
+	lo = 0;
+	hi = f->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->syms[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || vaddr >= f->syms[lo - 1].end)
+		return NULL;
+	*delta = vaddr - f->syms[lo - 1].start;
+	return &f->syms[lo - 1];
+}
