@@ -364,6 +364,8 @@ next_insn(struct umss_reader *r, struct umss_event *ev)
 	ev->insn.index = r->bindex++;
 	r->baddr += e->lenp1 - 1u;
 	r->brun--;
+	if (e->lenp1 == 1 && r->brun)
+		return -UMSS_E_CORRUPT; /* a run past unknown length */
 	if (!--r->bleft && r->bp != r->bend)
 		return -UMSS_E_CORRUPT; /* bytes left over */
 	return 1;

@@ -650,6 +650,13 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		t->seg_run = 1;
 	}
 	t->expected = addr + e->lenp1 - 1;
+	/*
+	 * A run never goes on past an instruction of unknown length (len 0):
+	 * otherwise a few bytes could stand for endless repeats of it, and a
+	 * reader could not bound the work a record makes.
+	 */
+	if (__builtin_expect(e->lenp1 == 1, 0))
+		seg_encode(t);
 	if (!t->nblock++ && !t->dirty) {
 		if (w->ndirty == w->dirty_cap) {
 			size_t cap = w->dirty_cap ? 2 * w->dirty_cap : 16;
