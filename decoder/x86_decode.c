@@ -1,0 +1,549 @@
+/* x86-64 instruction decoder: prefixes, VEX/EVEX, opcode forms, ModRM/SIB,
+ * displacement and immediates.  Freestanding: no libc, no globals that
+ * change, no allocation.  Encoding rules: Intel SDM vol. 2 chapter 2 and
+ * AMD APM vol. 3 chapter 1. */
+#include "decoder/x86_decode.h"
+#include "decoder/x86_form.h"
+
+#include "decoder/x86_tables.inc"
+
+/* Checks that bytes [0, n) may be read: an instruction is at most 15 bytes
+ * (SDM 2.3.11, APM 1.1); short of that, missing bytes are "truncated". */
+#define NEED(n)                                                         \
+	do {                                                            \
+		if ((n) > 15)                                           \
+			return X86_TOO_LONG;                            \
+		if ((size_t)(n) > avail)                                \
+			return X86_TRUNCATED;                           \
+	} while (0)
+
+/* The x87 escapes D8..DF: which ModRM values are defined (SDM table A-7 to
+ * A-22).  Memory forms: bit r of x87_mem_invalid[op] marks /r undefined.
+ * Register forms (ModRM C0..FF): one bit per ModRM value. */
+static const uint8_t x87_mem_invalid[8] = {
+	0x00, 0x02, 0x00, 0x50, 0x00, 0x20, 0x00, 0x00,
+};
+/* Register forms, 64 bits per escape, bit (modrm - 0xC0) set when valid. */
+static const uint64_t x87_reg_valid[8] = {
+	0xffffffffffffffffull, /* D8: fadd..fdivr */
+	/* D9: C0-CF fld/fxch, D0 fnop, D8-DF fstp1 (alias), E0 E1 E4 E5,
+	 * E8-EE, F0-FF */
+	0xffff7f33ff01ffffull,
+	0x00000200ffffffffull, /* DA: C0-DF fcmov, E9 fucompp */
+	/* DB: C0-DF fcmovn, E0 E1 E4 (8087/287 controls, no-ops now), E2
+	 * fnclex, E3 fninit, E8-F7 fucomi/fcomi */
+	0x00ffff1fffffffffull,
+	0xffffffffffffffffull, /* DC */
+	/* DD: C0-C7 ffree, C8-CF fxch4 (alias), D0-DF fst/fstp, E0-EF fucom(p) */
+	0x0000ffffffffffffull,
+	/* DE: C0-CF, D0-D7 fcomp5 (alias), D9 fcompp, E0-FF */
+	0xffffffff02ffffffull,
+	/* DF: C0-C7 ffreep, C8-CF fxch7, D0-DF fstp8/9, E0 fnstsw ax, E8-F7 */
+	0x00ffff01ffffffffull,
+};
+
+static int
+form_matches(const struct x86_form *f, unsigned ppbit, unsigned mod3, unsigned reg,
+	     unsigned rm, unsigned w, unsigned l)
+{
+	if (!(f->pp & ppbit))
+		return 0;
+	if (f->mod == 1 && mod3)
+		return 0;
+	if (f->mod == 2 && !mod3)
+		return 0;
+	if (f->reg != 0xff && f->reg != reg)
+		return 0;
+	if (f->rm != 0xff && f->rm != rm)
+		return 0;
+	if (f->w && f->w != w + 1)
+		return 0;
+	if (!(f->l & (1u << l)))
+		return 0;
+	return 1;
+}
+
+/* disp8*N scale for an EVEX memory operand (SDM 2.7.5, tables 2-34, 2-35). */
+static unsigned
+evex_disp8_n(const struct x86_form *f, unsigned vl, unsigned w, unsigned b)
+{
+	unsigned vbytes = 16u << (vl > 2 ? 2 : vl);
+	unsigned es = f->es ? f->es : (w ? 8 : 4);
+	switch (f->tuple) {
+	case X86_T_FV:
+		return b ? es : vbytes;
+	case X86_T_HV:
+		return b ? 4 : vbytes / 2;
+	case X86_T_FVM:
+		return vbytes;
+	case X86_T_HVM:
+		return vbytes / 2;
+	case X86_T_QVM:
+		return vbytes / 4;
+	case X86_T_OVM:
+		return vbytes / 8;
+	case X86_T_T1S:
+	case X86_T_T1F:
+		return es;
+	case X86_T_T2:
+		return 2 * es;
+	case X86_T_T4:
+		return 4 * es;
+	case X86_T_T8:
+		return 8 * es;
+	case X86_T_M128:
+		return 16;
+	case X86_T_DUP:
+		return vl == 0 ? 8 : vbytes;
+	default:
+		return vbytes;
+	}
+}
+
+int
+x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
+{
+	struct x86_insn d = { 0 };
+	unsigned i = 0, last_rep = 0, seg_last = 0, seg_fsgs = 0;
+	unsigned pfx = 0, rex = 0;
+	unsigned op, map = 0, mapidx, enc = X86_ENC_LEGACY;
+	unsigned w = 0, vl = 0, pp = 0, vvvv = 0;
+	unsigned rx = 0, xx = 0, bx = 0; /* REX/VEX/EVEX R, X, B as 8 or 0 */
+	unsigned evex_b = 0, aaa = 0, z = 0, vprime = 0, rprime = 0;
+
+	/* Legacy prefixes and REX (SDM 2.1.1, 2.2.1): a REX not directly
+	 * before the opcode is ignored. */
+	for (;;) {
+		NEED(i + 1);
+		unsigned c = b[i];
+		switch (c) {
+		case 0xf0:
+			pfx |= X86_PFX_LOCK;
+			break;
+		case 0xf2:
+			pfx |= X86_PFX_REPNE;
+			last_rep = 3;
+			break;
+		case 0xf3:
+			pfx |= X86_PFX_REP;
+			last_rep = 2;
+			break;
+		case 0x2e: case 0x36: case 0x3e: case 0x26:
+			seg_last = 0;
+			break;
+		case 0x64:
+			seg_last = seg_fsgs = 4;
+			break;
+		case 0x65:
+			seg_last = seg_fsgs = 5;
+			break;
+		case 0x66:
+			pfx |= X86_PFX_OPSIZE;
+			break;
+		case 0x67:
+			pfx |= X86_PFX_ADDRSIZE;
+			break;
+		default:
+			if ((c & 0xf0) == 0x40) {
+				rex = c;
+				i++;
+				continue;
+			}
+			goto prefixes_done;
+		}
+		rex = 0;
+		i++;
+	}
+prefixes_done:
+	/* 64-bit mode ignores CS/DS/ES/SS overrides.  AMD (APM 1.2.4) ignores
+	 * them entirely, so an earlier FS/GS still counts; Intel uses the
+	 * last segment prefix. */
+	d.seg = (uint8_t)(vendor == X86_VENDOR_AMD ? seg_fsgs : seg_last);
+	op = b[i++];
+	if (op == 0x0f) {
+		NEED(i + 1);
+		op = b[i++];
+		map = 1;
+		if (op == 0x38 || op == 0x3a) {
+			map = op == 0x38 ? 2 : 3;
+			NEED(i + 1);
+			op = b[i++];
+		} else if (op == 0x0f) {
+			/* 3DNow!: Zen dropped it (APM vol. 3 CPUID Fn8000_0001
+			 * EDX[31] is clear here), the CPU raises #UD. */
+			return X86_INVALID;
+		}
+		if (rex) {
+			pfx |= X86_PFX_REX;
+			w = (rex >> 3) & 1;
+			rx = (rex & 4) << 1;
+			xx = (rex & 2) << 2;
+			bx = (rex & 1) << 3;
+		}
+		pp = last_rep ? last_rep : (pfx & X86_PFX_OPSIZE) ? 1 : 0;
+	} else if (op == 0xc4 || op == 0xc5 || op == 0x62) {
+		/* VEX (SDM 2.3) and EVEX (SDM 2.7): always these in 64-bit
+		 * mode.  66/F2/F3/LOCK/REX before them raise #UD (SDM 2.3.2). */
+		unsigned p0, p1, p2;
+		if (pfx & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE) || rex) {
+			NEED(i + 1);
+			return X86_INVALID;
+		}
+		if (op == 0xc5) {
+			NEED(i + 1);
+			p0 = b[i++];
+			rx = (~p0 >> 4) & 8;
+			vvvv = (~p0 >> 3) & 15;
+			vl = (p0 >> 2) & 1;
+			pp = p0 & 3;
+			map = 1;
+			enc = X86_ENC_VEX;
+		} else if (op == 0xc4) {
+			NEED(i + 2);
+			p0 = b[i++];
+			p1 = b[i++];
+			rx = (~p0 >> 4) & 8;
+			xx = (~p0 >> 3) & 8;
+			bx = (~p0 >> 2) & 8;
+			map = p0 & 0x1f;
+			w = p1 >> 7;
+			vvvv = (~p1 >> 3) & 15;
+			vl = (p1 >> 2) & 1;
+			pp = p1 & 3;
+			enc = X86_ENC_VEX;
+			if (map < 1 || map > 3)
+				return X86_INVALID;
+		} else {
+			NEED(i + 3);
+			p0 = b[i++];
+			p1 = b[i++];
+			p2 = b[i++];
+			rx = (~p0 >> 4) & 8;
+			xx = (~p0 >> 3) & 8;
+			bx = (~p0 >> 2) & 8;
+			rprime = (~p0 >> 4) & 1 ? 16 : 0;
+			map = p0 & 7;
+			w = p1 >> 7;
+			vvvv = (~p1 >> 3) & 15;
+			pp = p1 & 3;
+			z = p2 >> 7;
+			vl = (p2 >> 5) & 3;
+			evex_b = (p2 >> 4) & 1;
+			vprime = (~p2 >> 3) & 1 ? 16 : 0;
+			aaa = p2 & 7;
+			enc = X86_ENC_EVEX;
+			/* P0 bit 3 must be 0 and P1 bit 2 must be 1 (SDM
+			 * 2.7.1); maps 5 and 6 are AVX512-FP16, which this CPU
+			 * lacks. */
+			if ((p0 & 0x08) || !(p1 & 0x04) || map < 1 || map > 3)
+				return X86_INVALID;
+		}
+		NEED(i + 1);
+		op = b[i++];
+	} else if (op == 0x8f) {
+		/* 8F /0 is pop r/m; 8F with ModRM.reg != 0 is XOP (maps
+		 * 8-10) or undefined.  Zen dropped XOP: #UD either way. */
+		NEED(i + 1);
+		if (b[i] & 0x38)
+			return X86_INVALID;
+	}
+	if (enc == X86_ENC_LEGACY && map == 0 && rex) {
+		pfx |= X86_PFX_REX;
+		w = (rex >> 3) & 1;
+		rx = (rex & 4) << 1;
+		xx = (rex & 2) << 2;
+		bx = (rex & 1) << 3;
+	}
+	mapidx = enc == X86_ENC_LEGACY ? map : enc == X86_ENC_VEX ? map + 3 : map + 6;
+
+	uint32_t ix = x86_index[mapidx][op];
+	if (!ix)
+		return X86_INVALID;
+	const struct x86_form *f = &x86_forms[ix >> 8];
+	unsigned nforms = ix & 0xff;
+	unsigned modrm = 0, mod3 = 1, reg = 0, rm = 0;
+	/* Mandatory prefix as a mask bit: none, 66, F3, F2. */
+	unsigned ppbit = 1u << (pp == 0 ? 0 : pp == 1 ? 1 : pp == 2 ? 2 : 3);
+	unsigned lsel = enc == X86_ENC_LEGACY ? 0 : vl;
+	{
+		/* No form for this prefix at all: invalid without reading
+		 * further (what Zydis does on a short buffer). */
+		const struct x86_form *g = f, *gend = f + nforms;
+		for (; g < gend; g++)
+			if ((g->pp & ppbit) && (!g->w || g->w == w + 1))
+				break;
+		if (g == gend)
+			return X86_INVALID;
+	}
+	if (f->flags & X86_FF_MODRM) {
+		NEED(i + 1);
+		modrm = b[i++];
+		/* mov cr/dr ignore ModRM.mod: always registers (SDM MOV-CR). */
+		mod3 = (modrm >> 6) == 3 || (f->flags2 & X86_FF2_CRDR);
+		reg = (modrm >> 3) & 7;
+		rm = modrm & 7;
+		d.flags |= X86_F_MODRM;
+	}
+	/* EVEX reg-reg with b=1: L'L is the rounding control (SDM 2.7.1). */
+	const struct x86_form *end = f + nforms;
+	for (; f < end; f++) {
+		unsigned l = lsel;
+		if (enc == X86_ENC_EVEX && evex_b && mod3 && (f->flags & (X86_FF_ER | X86_FF_SAE)))
+			l = (f->l & 4) ? 2 : 0;
+		if (form_matches(f, ppbit, mod3, reg, rm, w, l))
+			break;
+	}
+	if (f == end)
+		return X86_INVALID;
+
+	unsigned fl = f->flags, fl2 = f->flags2;
+	/* Checks that do not change the length are collected in bad and
+	 * reported after all bytes are read, as Zydis does: a page end
+	 * must yield "truncated", not "invalid", when bytes are missing. */
+	int bad = 0;
+	/* Operand size (SDM 2.2.1.2, table 2-4; default-64 notes in A.2.5). */
+	unsigned osz = w ? 8 : (pfx & X86_PFX_OPSIZE) ? 2 : 4;
+	if (fl & X86_FF_D64)
+		osz = (pfx & X86_PFX_OPSIZE) && !w ? 2 : 8;
+	if (fl & X86_FF_F64) {
+		/* Near branches: Intel ignores 66 in 64-bit mode; AMD honours
+		 * it (16-bit target, APM vol. 3 "Near branches in 64-bit
+		 * mode"); REX.W wins over 66 on both. */
+		osz = (vendor == X86_VENDOR_AMD && (pfx & X86_PFX_OPSIZE) && !w) ? 2 : 8;
+	}
+	unsigned asz = (pfx & X86_PFX_ADDRSIZE) ? 4 : 8;
+
+	if (enc != X86_ENC_LEGACY) {
+		if ((fl & X86_FF_NV) && (vvvv != 0 || vprime))
+			bad = 1;
+		/* Mask-register operands: only k0..k7 exist. */
+		if ((fl2 & X86_FF2_KR) && (rx || rprime))
+			bad = 1;
+		if ((fl2 & X86_FF2_KM) && mod3 && bx)
+			bad = 1;
+		if ((fl2 & X86_FF2_KV) && (vvvv & 8))
+			bad = 1;
+		if (enc == X86_ENC_EVEX) {
+			/* SDM 2.7: broadcast only with a memory operand of a
+			 * full/half tuple; b on registers selects rounding/SAE;
+			 * zeroing needs a mask. */
+			if (evex_b && !mod3 && f->tuple != X86_T_FV && f->tuple != X86_T_HV)
+				bad = 1;
+			if (evex_b && mod3 && !(fl & (X86_FF_ER | X86_FF_SAE)))
+				bad = 1;
+			if (z && !aaa)
+				bad = 1;
+			if ((fl2 & X86_FF2_NOMASK) && aaa)
+				bad = 1;
+			if ((fl2 & X86_FF2_NOZ) && z)
+				bad = 1;
+			if (z && !mod3 && f->acc == 2)
+				bad = 1;
+		}
+	}
+	if (fl2 & X86_FF2_CRDR) {
+		/* Only cr0, cr2, cr3, cr4, cr8 and dr0-dr7 exist (#UD). */
+		unsigned n = reg | rx;
+		if ((op & 1) ? rx != 0 : !(n == 0 || n == 2 || n == 3 || n == 4 || n == 8))
+			bad = 1;
+	}
+
+	if (fl & X86_FF_X87) {
+		if (mod3) {
+			if (!((x87_reg_valid[op & 7] >> (modrm - 0xc0)) & 1))
+				bad = 1;
+		} else if ((x87_mem_invalid[op & 7] >> reg) & 1) {
+			bad = 1;
+		}
+	}
+	if (map == 0 && enc == X86_ENC_LEGACY) {
+		/* mov Sreg: only ES CS SS DS FS GS; mov to CS is #UD. */
+		if (op == 0x8c && reg > 5)
+			bad = 1;
+		if (op == 0x8e && (reg > 5 || reg == 1))
+			bad = 1;
+	}
+	if ((fl & (X86_FF_GATHER | X86_FF_SCATTER)) && rm != 4)
+		bad = 1; /* VSIB needs a SIB byte (SDM 2.3.12) */
+
+	/* ModRM memory operand: SIB and displacement (SDM 2.1.5, 2.2.1.3). */
+	if ((d.flags & X86_F_MODRM) && !mod3) {
+		unsigned mod = modrm >> 6;
+		d.flags |= X86_F_MEM;
+		if (rm == 4) {
+			NEED(i + 1);
+			d.sib = b[i++];
+			d.flags |= X86_F_SIB;
+			if (mod == 0 && (d.sib & 7) == 5)
+				d.disp_size = 4;
+		} else if (mod == 0 && rm == 5) {
+			d.disp_size = 4;
+			d.flags |= X86_F_RIPREL;
+		}
+		if (mod == 1)
+			d.disp_size = 1;
+		else if (mod == 2)
+			d.disp_size = 4;
+		NEED(i + d.disp_size);
+		if (d.disp_size == 1) {
+			d.disp = (int8_t)b[i];
+		} else if (d.disp_size == 4) {
+			d.disp = (int32_t)((uint32_t)b[i] | (uint32_t)b[i + 1] << 8 |
+					   (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24);
+		}
+		i += d.disp_size;
+	}
+	if ((pfx & X86_PFX_LOCK) && (!(fl & X86_FF_LOCK) || mod3))
+		bad = 1; /* SDM vol. 2 LOCK: #UD otherwise */
+
+	/* Immediates. */
+	unsigned isz = 0, isz2 = 0, is_signed = 1;
+	switch (f->imm) {
+	case X86_IMM_IB:
+		isz = 1;
+		break;
+	case X86_IMM_IW:
+		isz = 2;
+		is_signed = 0;
+		break;
+	case X86_IMM_IZ:
+		isz = osz == 2 ? 2 : 4;
+		break;
+	case X86_IMM_IV:
+		isz = osz;
+		break;
+	case X86_IMM_IWIB:
+		isz = 2;
+		isz2 = 1;
+		is_signed = 0;
+		break;
+	case X86_IMM_MOFFS:
+		isz = asz;
+		is_signed = 0;
+		d.flags |= X86_F_MOFFS | X86_F_MEM;
+		break;
+	case X86_IMM_REL8:
+		isz = 1;
+		d.flags |= X86_F_REL;
+		break;
+	case X86_IMM_RELZ:
+		/* xbegin takes rel16 with 66 on both vendors (SDM XBEGIN). */
+		if (f->cf == X86_CF_XBEGIN)
+			isz = (pfx & X86_PFX_OPSIZE) ? 2 : 4;
+		else
+			isz = osz == 2 ? 2 : 4;
+		d.flags |= X86_F_REL;
+		break;
+	case X86_IMM_I8I8:
+		isz = 1;
+		isz2 = 1;
+		is_signed = 0;
+		break;
+	}
+	NEED(i + isz + isz2);
+	if (isz) {
+		uint64_t v = 0;
+		for (unsigned k = 0; k < isz; k++)
+			v |= (uint64_t)b[i + k] << (8 * k);
+		if (is_signed && isz < 8) {
+			uint64_t sign = 1ull << (8 * isz - 1);
+			v = (v ^ sign) - sign;
+		}
+		d.imm = (int64_t)v;
+		i += isz;
+	}
+	if (isz2) {
+		d.imm2 = b[i];
+		i += isz2;
+	}
+	if (bad)
+		return X86_INVALID;
+
+	d.len = (uint8_t)i;
+	d.enc = (uint8_t)enc;
+	d.map = (uint8_t)map;
+	d.opcode = (uint8_t)op;
+	d.modrm = (uint8_t)modrm;
+	d.rex = (uint8_t)rex;
+	d.prefixes = (uint8_t)pfx;
+	d.opsize = (uint8_t)osz;
+	d.addrsize = (uint8_t)asz;
+	d.cf = f->cf;
+	if (d.cf == X86_CF_JCC)
+		d.cond = op & 15;
+	else if (d.cf == X86_CF_LOOP)
+		d.cond = (uint8_t)(op - 0xe0);
+	d.imm_size = (uint8_t)isz;
+	d.imm2_size = (uint8_t)isz2;
+	d.pp = (uint8_t)pp;
+	d.w = (uint8_t)w;
+	d.vl = (uint8_t)vl;
+	d.vvvv = (uint8_t)(vvvv | vprime);
+	d.evex_aaa = (uint8_t)aaa;
+	d.evex_z = (uint8_t)z;
+	d.evex_b = (uint8_t)evex_b;
+	d.disp8_n = 1;
+	(void)rx;
+	(void)xx;
+	(void)bx;
+	(void)rprime;
+
+	/* REX.B/X extend ModRM.rm / SIB; keep them in the insn for address
+	 * computation. */
+	d.rex = (uint8_t)(0x40 | (w << 3) | (rx >> 1) | (xx >> 2) | (bx >> 3));
+	if (!(pfx & X86_PFX_REX) && enc == X86_ENC_LEGACY)
+		d.rex = 0;
+
+	if (fl & X86_FF_STACK)
+		d.flags |= X86_F_STACK;
+	if (fl & X86_FF_STRING) {
+		d.flags |= X86_F_STRING;
+		if (pfx & (X86_PFX_REP | X86_PFX_REPNE))
+			d.flags |= X86_F_REP_STRING;
+	}
+	if (fl & X86_FF_XSAVE)
+		d.flags |= X86_F_XSAVE;
+	if (fl & X86_FF_GATHER)
+		d.flags |= X86_F_GATHER;
+	if (fl & X86_FF_SCATTER)
+		d.flags |= X86_F_SCATTER;
+	if (f->acc == 4)
+		d.flags |= X86_F_NOMEMACCESS;
+
+	/* Explicit memory operand size and access. */
+	if (d.flags & X86_F_MEM) {
+		unsigned size = 0;
+		if (enc == X86_ENC_EVEX) {
+			unsigned n = evex_disp8_n(f, vl, w, evex_b);
+			if (d.disp_size == 1) {
+				d.disp8_n = (uint8_t)n;
+				d.disp *= (int32_t)n;
+			}
+			size = n;
+			if (evex_b)
+				d.flags |= X86_F_BCST;
+		} else if (f->sz == X86_SZ_V) {
+			size = osz;
+		} else if (f->sz == X86_SZ_P) {
+			size = 2 + (osz == 8 && vendor == X86_VENDOR_AMD ? 4 : osz);
+		} else if (f->sz) {
+			size = f->sz;
+		} else if (enc == X86_ENC_VEX) {
+			size = 16u << vl;
+		}
+		if (f->cmpx)
+			size = w ? 16 : 8;
+		if (f->imm == X86_IMM_MOFFS)
+			size = (op & 1) ? osz : 1;
+		if (map == 0 && op == 0x63 && enc == X86_ENC_LEGACY)
+			size = osz == 2 ? 2 : 4; /* movsxd */
+		d.mem_size = (uint8_t)(size > 255 ? 0 : size);
+		d.mem_access = (uint8_t)(f->acc & 3);
+		if (f->imm == X86_IMM_MOFFS)
+			d.mem_access = (op & 2) ? X86_ACC_WRITE : X86_ACC_READ;
+		if (!f->acc && enc != X86_ENC_LEGACY)
+			d.mem_access = X86_ACC_READ;
+	}
+	*out = d;
+	return X86_OK;
+}
