@@ -421,8 +421,8 @@ run(struct diff *d)
 			      d->s[1].nthreads);
 		return 1;
 	}
-	outbuf_printf(&d->out, "identical: %" PRIu64 " instructions, %" PRIu32 " threads\n",
-		      d->s[0].insns, d->s[0].nthreads);
+	outbuf_printf(&d->out, "identical: %" PRIu64 " instructions, %" PRIu32 " thread%s\n",
+		      d->s[0].insns, d->s[0].nthreads, d->s[0].nthreads == 1 ? "" : "s");
 	return 0;
 }
 

@@ -17,6 +17,17 @@
 /* Seven bytes `xx ` fill it; longer instructions push the text right. */
 #define BYTES_WIDTH 21
 
+/* Copies n bytes of src to buf of size, cut to fit; returns the length. */
+static size_t
+copy_out(const char *src, size_t n, char *buf, size_t size)
+{
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(buf, src, n);
+	buf[n] = 0;
+	return n;
+}
+
 void
 insn_line_init(struct insn_line *l)
 {
@@ -25,37 +36,78 @@ insn_line_init(struct insn_line *l)
 	l->w_sym = MIN_SYM;
 }
 
-static size_t
-clamp_len(int n, size_t size)
+/* Appends v in hex (at least min digits) at p; returns the new end. */
+static char *
+put_hex(char *p, uint64_t v, int min)
 {
-	if (n < 0)
-		return 0;
-	return (size_t)n < size ? (size_t)n : size - 1;
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < min)
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
 }
+
+/* Appends at most room-1 bytes of s at p; returns the new end. */
+static char *
+put_str(char *p, const char *s, size_t room)
+{
+	size_t n = strlen(s);
+
+	if (n > room - 1)
+		n = room - 1;
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Longest module or symbol name kept (longer C++ names are cut). */
+#define NAME_MAX_LEN 400
 
 size_t
 where_module(const struct where *w, char *buf, size_t size)
 {
+	char tmp[NAME_MAX_LEN + 32], *p = tmp;
+
 	switch (w->kind) {
 	case WHERE_FILE:
-		return clamp_len(snprintf(buf, size, "%s+0x%" PRIx64,
-					  symfile_name(w->file), w->off), size);
+		p = put_str(p, symfile_name(w->file), NAME_MAX_LEN);
+		break;
 	case WHERE_ANON:
-		return clamp_len(snprintf(buf, size, "[anon]+0x%" PRIx64, w->off), size);
+		p = put_str(p, "[anon]", NAME_MAX_LEN);
+		break;
 	default:
-		return clamp_len(snprintf(buf, size, "?"), size);
+		p = put_str(p, "?", NAME_MAX_LEN);
+		break;
 	}
+	if (w->kind != WHERE_NONE) {
+		memcpy(p, "+0x", 3);
+		p = put_hex(p + 3, w->off, 1);
+	}
+	return copy_out(tmp, (size_t)(p - tmp), buf, size);
 }
 
 size_t
 where_symbol(const struct where *w, char *buf, size_t size)
 {
+	char tmp[NAME_MAX_LEN + 32], *p = tmp;
 	const struct sym *s;
 	uint64_t delta;
 
-	if (w->kind == WHERE_FILE && (s = symfile_lookup(w->file, w->off, &delta)))
-		return clamp_len(snprintf(buf, size, "%s+0x%" PRIx64, s->name, delta), size);
-	return clamp_len(snprintf(buf, size, "-"), size);
+	if (w->kind == WHERE_FILE && (s = symfile_lookup(w->file, w->off, &delta))) {
+		p = put_str(p, s->name, NAME_MAX_LEN);
+		memcpy(p, "+0x", 3);
+		p = put_hex(p + 3, delta, 1);
+	} else {
+		*p++ = '-';
+	}
+	return copy_out(tmp, (size_t)(p - tmp), buf, size);
 }
 
 static void
@@ -67,54 +119,72 @@ grow(size_t *width, size_t len, size_t max)
 		*width = max;
 }
 
+/* Spaces from column `used` to `width`, at least one; returns the new end. */
+static char *
+pad(char *p, size_t used, size_t width)
+{
+	size_t n = used < width ? width - used : 1;
+
+	memset(p, ' ', n);
+	return p + n;
+}
+
 void
 insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
 	      uint64_t addr, const struct where *w, const uint8_t *bytes,
 	      uint32_t len)
 {
-	char mod[512], sym[1024], num[16];
+	static const char hex[] = "0123456789abcdef";
+	/* Every field is bounded: 2 names of NAME_MAX_LEN + 32, padding
+	 * below MAX_MOD/MAX_SYM, 45 bytes of hex, 256 of text. */
+	char line[2 * (NAME_MAX_LEN + 32) + 1024], num[16], *p = line, *q;
 	size_t n;
 
-	n = (size_t)snprintf(num, sizeof num, "%" PRIu32, tid);
+	q = num + sizeof num;
+	do {
+		*--q = (char)('0' + tid % 10);
+		tid /= 10;
+	} while (tid);
+	n = (size_t)(num + sizeof num - q);
 	grow(&l->w_tid, n, sizeof num);
 	if (n < l->w_tid) {	/* right-aligned */
-		char *p = outbuf_room(o, l->w_tid - n);
-
 		memset(p, ' ', l->w_tid - n);
-		o->len += l->w_tid - n;
+		p += l->w_tid - n;
 	}
-	outbuf_put(o, num, n);
-	outbuf_putc(o, ' ');
+	memcpy(p, q, n);
+	p += n;
+	*p++ = ' ';
 	/* 12 digits hold every user-space address but the vsyscall page's. */
-	outbuf_hex(o, addr, 12);
-	outbuf_put(o, addr >> 48 ? " " : "      " + 4, addr >> 48 ? 1 : 2);
+	p = put_hex(p, addr, 12);
+	*p++ = ' ';
+	if (!(addr >> 48))
+		*p++ = ' ';
 
-	n = where_module(w, mod, sizeof mod);
+	n = where_module(w, p, NAME_MAX_LEN + 32);
 	grow(&l->w_mod, n, MAX_MOD);
-	outbuf_put(o, mod, n);
-	outbuf_pad(o, n, l->w_mod + 1);
+	p = pad(p + n, n, l->w_mod + 1);
 
-	n = where_symbol(w, sym, sizeof sym);
+	n = where_symbol(w, p, NAME_MAX_LEN + 32);
 	grow(&l->w_sym, n, MAX_SYM);
-	outbuf_put(o, sym, n);
-	outbuf_pad(o, n, l->w_sym + 1);
+	p = pad(p + n, n, l->w_sym + 1);
 
 	if (!len) {
-		outbuf_put(o, "??", 2);
+		memcpy(p, "??", 2);
+		p += 2;
 		n = 2;
 	} else {
-		static const char hex[] = "0123456789abcdef";
-		char *p = outbuf_room(o, 3 * 15);
-
-		for (uint32_t i = 0; i < len && i < 15; i++) {
+		if (len > 15)
+			len = 15;
+		for (uint32_t i = 0; i < len; i++) {
 			*p++ = hex[bytes[i] >> 4];
 			*p++ = hex[bytes[i] & 15];
 			*p++ = ' ';
 		}
-		n = 3 * (len < 15 ? len : 15) - 1;
-		o->len += n;
+		p--;
+		n = 3 * len - 1;
 	}
-	outbuf_pad(o, n, BYTES_WIDTH);
-	outbuf_puts(o, disasm_text(addr, bytes, len));
-	outbuf_putc(o, '\n');
+	p = pad(p, n, BYTES_WIDTH);
+	p = put_str(p, disasm_text(addr, bytes, len), 256);
+	*p++ = '\n';
+	outbuf_put(o, line, (size_t)(p - line));
 }

@@ -17,8 +17,10 @@
  * Variants: base; shifted (every pid and tid +1000: the same run as seen by
  * diff); interleaved (threads 100 and 101 alternate: same streams, other
  * interleaving); diverge (thread 101's instruction 7 is elsewhere); short
- * (thread 100 stops 2 instructions early); extra-thread (a third thread in
- * process 100); truncated (no end record); big N (one thread, a loop of N
+ * (thread 100 skips 2 instructions); cut (thread 101 ends one instruction
+ * early); extra-thread (a third thread in
+ * process 100); truncated (no end record); badid (libc and ld.so recorded
+ * with a build id other than their files'); big N (one thread, a loop of N
  * instructions); big-diverge N (the same, instruction N-2 differs).
  */
 #include <elf.h>
@@ -46,6 +48,7 @@
 static struct umss_writer *w;
 static uint64_t count;
 static uint32_t shift;	/* added to every pid and tid */
+static bool bad_build_id;	/* record libc with a build id it does not have */
 
 static void
 check(int rc, const char *what)
@@ -168,9 +171,14 @@ map_file(uint32_t pid, uint64_t base, const char *path, const struct elf_facts *
 	for (int i = 0; i < f->nload; i++) {
 		uint64_t start = base + (f->load[i].vaddr & ~0xfffull);
 		uint64_t end = (base + f->load[i].vaddr + f->load[i].filesz + 0xfff) & ~0xfffull;
+		uint8_t id[64];
+
+		memcpy(id, f->build_id, sizeof id);
+		if (bad_build_id)
+			id[0] ^= 0xff;
 
 		check(umss_writer_map(w, pid + shift, start, end, f->load[i].offset & ~0xfffull,
-				      f->load[i].prot, path, f->build_id, f->build_id_len),
+				      f->load[i].prot, path, id, f->build_id_len),
 		      "map");
 	}
 }
@@ -309,7 +317,8 @@ gen_base(const char *variant)
 				 UMSS_SIG_HANDLER), "signal");
 	insn(100, 101, 0x401100);
 	insn(100, 101, 0x401101);
-	insn(100, 101, 0x401010);
+	if (strcmp(variant, "cut"))
+		insn(100, 101, 0x401010);
 	check(umss_writer_thread_exit(w, 100 + shift, 101 + shift, 0), "thread exit");
 	if (!strcmp(variant, "extra-thread")) {
 		check(umss_writer_thread_start(w, 100 + shift, 103 + shift, 100 + shift), "thread");
@@ -403,6 +412,7 @@ main(int argc, char **argv)
 	} else {
 		if (!strcmp(variant, "shifted"))
 			shift = 1000;
+		bad_build_id = !strcmp(variant, "badid");
 		read_elf(LIBC, "getpid", &libc);
 		read_elf(LDSO, NULL, &ldso);
 		gen_base(variant);
