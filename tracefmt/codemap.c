@@ -50,7 +50,7 @@ code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
 	}
 	struct code_entry *e = code_map_slot(m->slots, m->bits, addr);
 	if (e->lenp1) {
-		if (e->lenp1 == len + 1 && !memcmp(e->bytes, bytes, len))
+		if (e->lenp1 == len + 1 && (!len || !memcmp(e->bytes, bytes, len)))
 			return 0;
 	} else {
 		m->count++;

@@ -50,6 +50,7 @@ struct umss_reader {
 	uint64_t brun;          /* left in the current segment */
 	uint64_t baddr;         /* next instruction's address */
 	uint64_t bindex;        /* next instruction's stream index */
+	uint64_t code_next;     /* end of the chunk's last CODE (FORMAT.md) */
 };
 
 static const uint8_t no_bytes[1];
@@ -199,6 +200,7 @@ read_chunk(struct umss_reader *r)
 	if (ZSTD_isError(d) || d != rsize)
 		return -UMSS_E_CORRUPT;
 	r->rp = r->raw;
+	r->code_next = 0;
 	r->rend = r->raw + rsize;
 	return 0;
 }
@@ -416,7 +418,7 @@ static int
 rec_code(struct umss_reader *r, struct cur *c, struct umss_event *ev)
 {
 	ev->pid = get_u32(c);
-	ev->code.addr = get_u64(c);
+	ev->code.addr = r->code_next + (uint64_t)fmt_unzigzag(get_u64(c));
 	uint64_t len = get_u64(c);
 	if (len > FMT_INSN_MAX)
 		c->bad = true;
@@ -424,6 +426,7 @@ rec_code(struct umss_reader *r, struct cur *c, struct umss_event *ev)
 	ev->code.len = (uint32_t)len;
 	if (c->bad)
 		return -UMSS_E_CORRUPT;
+	r->code_next = ev->code.addr + len;
 	int err, added;
 	struct rproc *p = proc_get(r, ev->pid, &err);
 	if (!p)

@@ -65,6 +65,7 @@ struct umss_writer {
 	size_t rec_len, rec_cap;
 	uint8_t *out;           /* chunk header + compressed payload */
 	size_t out_cap;
+	uint64_t code_next;     /* end of the chunk's last CODE, for deltas */
 	ZSTD_CCtx *cctx;
 };
 
@@ -121,6 +122,7 @@ write_chunk(struct umss_writer *w)
 	fmt_put_u32(h + 12, (uint32_t)w->rec_len);
 	fmt_put_u32(h + 16, fmt_crc32c(h, 16));
 	w->rec_len = 0;
+	w->code_next = 0;
 	return write_all(w, w->out, FMT_CHUNK_HDR + c);
 }
 
@@ -582,7 +584,7 @@ umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 	if (!p)
 		return fail(w, err);
 	const struct code_entry *e = code_map_find(&p->code, addr);
-	if (e && e->lenp1 == len + 1 && !memcmp(e->bytes, bytes, len))
+	if (e && e->lenp1 == len + 1 && (!len || !memcmp(e->bytes, bytes, len)))
 		return 0; /* same bytes again: nothing changes */
 	/* Pending instructions of pid ran the old bytes: write them first. */
 	if (e)
@@ -597,7 +599,12 @@ umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 	uint8_t *q = r;
 	*q++ = FMT_REC_CODE;
 	q += fmt_put_varint(q, pid);
-	q += fmt_put_varint(q, addr);
+	/*
+	 * Code is mostly described in execution order, so an address is
+	 * usually right after the previous CODE's instruction: delta 0.
+	 */
+	q += fmt_put_varint(q, fmt_zigzag((int64_t)(addr - w->code_next)));
+	w->code_next = addr + len;
 	q = put_bytes(q, bytes, len);
 	return rec_commit(w, r, q);
 }

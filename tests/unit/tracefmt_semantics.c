@@ -22,7 +22,7 @@ check_insn(const struct umss_event *ev, uint32_t pid, uint32_t tid,
 {
 	if (ev->kind != UMSS_EV_INSN || ev->pid != pid || ev->tid != tid ||
 	    ev->insn.addr != addr || ev->insn.len != len ||
-	    ev->insn.index != index || memcmp(ev->insn.bytes, bytes, len)) {
+	    ev->insn.index != index || (len && memcmp(ev->insn.bytes, bytes, len))) {
 		fprintf(stderr,
 			"line %d: got kind %d pid %u tid %u addr %#" PRIx64
 			" len %u index %" PRIu64 "\n",
