@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""`make bench`: every contender on every workload, interleaved.
+
+For each workload, repetition r runs each contender once, in an order rotated
+by r, so slow drift of the machine (other jobs, frequency, caches) lands on
+all contenders alike and the ratios between them cancel it.  Slow contenders
+run fewer repetitions (REPS); they are still interleaved with the others.
+
+Writes the tables to stdout and the report to --out (docs/PERFORMANCE.md).
+"""
+
+import argparse
+import hashlib
+import os
+import statistics
+import sys
+import time
+
+import contenders as contenders_mod
+import report
+import measure
+import workloads as workloads_mod
+
+# Repetitions per contender cost class and mode.
+REPS = {
+    "full": {"fast": 5, "medium": 3, "slow": 2, "slowest": 1},
+    "quick": {"fast": 3, "medium": 2, "slow": 1, "slowest": 1},
+}
+# Longest a single run may take before it is killed and marked failed.
+TIMEOUT_S = 300
+
+# Which umss engine's count is the workload's instruction count, in order of
+# preference: ptrace is the ground truth.
+COUNT_SOURCES = ["umss-ptrace", "umss-displaced", "umss-patch"]
+
+
+class Cell:
+    """One workload x contender: its runs and what became of them."""
+
+    def __init__(self):
+        self.state = "ok"       # ok | failed | not available | skipped
+        self.reason = ""
+        self.wall_ns = []
+        self.maxrss_kib = []
+        self.trace_bytes = []
+        self.own_counts = []
+        self.own_unit = None
+        self.stdout_hashes = []
+        self.notes = []
+
+    def fail(self, reason):
+        self.state = "failed"
+        self.reason = reason
+
+
+def log(start, msg):
+    t = time.monotonic() - start
+    print(f"[{int(t // 60):02d}:{int(t % 60):02d}] {msg}", file=sys.stderr,
+          flush=True)
+
+
+def run_one(w, c, cell, ctx, rep):
+    base = os.path.join(ctx["work"], f"{w.name}-{w.size}-{c.key}")
+    trace = base + ".trace"
+    out = base + ".out"
+    err = base + ".err"
+    env = dict(ctx["env"])
+    env.update(w.env)
+    argv = c.argv(w, trace, ctx)
+    try:
+        res = measure.run(argv, out, err, env, TIMEOUT_S, ctx["helper"])
+    except measure.HarnessError as e:
+        cell.fail(f"harness error: {e}")
+        return None
+    errline = contenders_mod.first_line(err)
+    if res.timed_out:
+        cell.fail(f"timed out after {TIMEOUT_S} s (run {rep + 1})")
+    elif res.status != 0:
+        cell.fail(f"exit status {res.status} (run {rep + 1})"
+                  + (f": {errline}" if errline else ""))
+    else:
+        count, unit, tbytes, error = c.collect(w, trace, out, ctx)
+        if error:
+            cell.fail(error)
+        else:
+            cell.wall_ns.append(res.wall_ns)
+            cell.maxrss_kib.append(res.maxrss_kib)
+            if tbytes is not None:
+                cell.trace_bytes.append(tbytes)
+            if count is not None:
+                cell.own_counts.append(count)
+                cell.own_unit = unit
+            if c.checks_output:
+                with open(out, "rb") as f:
+                    cell.stdout_hashes.append(
+                        hashlib.sha256(f.read()).hexdigest())
+    for p in (trace, out, err):
+        contenders_mod.remove(p)
+    return res
+
+
+def run_workload(w, cons, cells, ctx, reps, start):
+    active = [c for c in cons if cells[c.key].state == "ok"]
+    total = max((reps[c.cost] for c in active), default=0)
+    for rep in range(total):
+        k = rep % len(active) if active else 0
+        for c in active[k:] + active[:k]:
+            cell = cells[c.key]
+            if rep >= reps[c.cost] or cell.state != "ok":
+                continue
+            res = run_one(w, c, cell, ctx, rep)
+            state = f"{cell.state}: {cell.reason}" if cell.state != "ok" \
+                else f"{res.wall_ns / 1e9:.3f} s"
+            log(start, f"{w.label:20} {c.name:32} run {rep + 1}/"
+                f"{reps[c.cost]}: {state}")
+    check_outputs(cons, cells)
+    return reference_count(w, cells)
+
+
+def check_outputs(cons, cells):
+    native = cells["native"]
+    if native.state != "ok" or not native.stdout_hashes:
+        return
+    want = native.stdout_hashes[0]
+    for c in cons:
+        cell = cells[c.key]
+        if cell.state == "ok" and any(h != want for h in cell.stdout_hashes):
+            cell.fail("output differs from the native run's")
+
+
+def reference_count(w, cells):
+    """(count, source) for the workload, and notes on disagreements."""
+    ref = None
+    for key in COUNT_SOURCES:
+        cell = cells.get(key)
+        if cell and cell.state == "ok" and cell.own_counts:
+            ref = (int(statistics.median(cell.own_counts)), key)
+            break
+    if ref is None:
+        cell = cells.get("lackey")
+        if cell and cell.state == "ok" and cell.own_counts:
+            ref = (int(statistics.median(cell.own_counts)), "lackey")
+    for key in COUNT_SOURCES:
+        cell = cells.get(key)
+        if not cell or cell.state != "ok" or not cell.own_counts:
+            continue
+        lo, hi = min(cell.own_counts), max(cell.own_counts)
+        if lo != hi:
+            cell.notes.append(f"counts vary between runs: {lo:,}..{hi:,}")
+        if ref and key != ref[1] and cell.own_counts[0] != ref[0]:
+            cell.notes.append(f"counted {cell.own_counts[0]:,}, "
+                              f"{ref[1]} counted {ref[0]:,}")
+        if w.expected is not None and cell.own_counts[0] != w.expected:
+            cell.notes.append(f"COUNT MISMATCH: counted "
+                              f"{cell.own_counts[0]:,}, loop.S has "
+                              f"{w.expected:,} by construction")
+        elif w.expected is not None:
+            cell.notes.append("count matches loop.S's by construction")
+    return ref
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mode", choices=sorted(REPS), default="full")
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--umss", default="build/umss")
+    ap.add_argument("--loop-iters", required=True,
+                    help="SMALL,LARGE iterations of the assembly loop builds")
+    ap.add_argument("--decoder-bench", default="build/decoder-bench")
+    ap.add_argument("--out", default="docs/PERFORMANCE.md")
+    args = ap.parse_args()
+
+    start = time.monotonic()
+    bench_dir = os.path.abspath(os.path.join(args.build, "bench"))
+    work = os.path.join(bench_dir, "work")
+    os.makedirs(work, exist_ok=True)
+    small, large = (int(x) for x in args.loop_iters.split(","))
+    here = os.path.dirname(os.path.abspath(__file__))
+    ctx = {
+        "umss": os.path.abspath(args.umss),
+        "umss_rel": args.umss,
+        "work": work,
+        "probe": os.path.join(bench_dir, "probe"),
+        "helper": os.path.join(bench_dir, "measure"),
+        "gdb_script": os.path.join(here, "stepi.gdb"),
+        "env": dict(os.environ),
+    }
+    reps = REPS[args.mode]
+    cons = contenders_mod.all_contenders()
+    wls = workloads_mod.workloads(bench_dir, {"small": small, "large": large},
+                                  args.mode)
+
+    avail = {}
+    for c in cons:
+        avail[c.key] = c.availability(ctx)
+        log(start, f"{c.name}: " + ("available" if avail[c.key] is None
+                                    else ": ".join(avail[c.key])))
+    machine_before = report.machine_state()
+
+    results = []
+    for w in wls:
+        cells = {}
+        for c in cons:
+            cell = Cell()
+            if avail[c.key] is not None:
+                cell.state, cell.reason = avail[c.key]
+            elif c.skip_reason(w):
+                cell.state, cell.reason = "skipped", c.skip_reason(w)
+            cells[c.key] = cell
+        ref = run_workload(w, cons, cells, ctx, reps, start)
+        results.append((w, cells, ref))
+
+    elapsed = time.monotonic() - start
+    doc = report.Report(args, cons, results, reps, elapsed, machine_before,
+                        ctx)
+    tables = doc.tables()
+    print(tables)
+    doc.write(args.out, args.decoder_bench)
+    log(start, f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
