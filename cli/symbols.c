@@ -263,8 +263,11 @@ load_symbols(struct symfile *f, Elf *e, Elf_Scn *scn)
 	for (size_t i = 0; i < n; i++) {
 		if (i && c[i].sym.start == c[i - 1].sym.start)
 			continue;
-		size_t len = strlen(c[i].sym.name) + 1;
+		/* `memcpy@@GLIBC_2.14` in a debug file's .symtab (from .symver)
+		 * reads as `memcpy`, as it does in .dynsym. */
+		size_t len = strcspn(c[i].sym.name, "@");
 		memcpy(f->names + used, c[i].sym.name, len);
+		f->names[used + len++] = 0;
 		struct sym *s = &f->syms[f->nsyms++];
 		s->start = c[i].sym.start;
 		s->name = f->names + used;

@@ -1,0 +1,51 @@
+#!/bin/bash
+# show, stats and diff on real traces of /bin/true (engine ptrace): the first
+# instruction is the dynamic loader's _start; the counts of show, stats and
+# the end record agree; two runs are identical for diff; a trace of a
+# program that is then deleted still shows its instructions.
+set -u
+fail() { echo "FAIL: $*"; exit 1; }
+"$UMSS" trace --help >/dev/null 2>&1 || { echo "umss trace not available"; exit 77; }
+LDSO=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+"$UMSS" trace -q -o "$WORK/t1" -- /bin/true || fail "trace 1: exit $?"
+"$UMSS" trace -q -o "$WORK/t2" -- /bin/true || fail "trace 2: exit $?"
+
+"$UMSS" show "$WORK/t1" >"$WORK/show" 2>"$WORK/err" || fail "show: exit $?"
+[ -s "$WORK/err" ] && fail "show stderr: $(cat "$WORK/err")"
+entry=$(readelf -h $LDSO | awk '/Entry point/ { print $4 }')
+id=$(readelf -n $LDSO | awk '/Build ID/ { print $3 }')
+first=$(grep -v '^#' "$WORK/show" | head -1)
+echo "first: $first"
+set -- $first
+[ "$3" = "ld-linux-x86-64.so.2+$entry" ] || fail "first module+offset: $3"
+if [ -r "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]; then
+	[ "$4" = "_start+0x0" ] || fail "first symbol: $4"
+fi
+# The process and its maps come before the first instruction.
+grep -q "^# pid [0-9]*: process: /usr/bin/true \[/bin/true\]$" "$WORK/show" || fail "process line"
+grep -q "^# pid [0-9]*: map .* r-x .* $LDSO build-id $id$" "$WORK/show" || fail "ld.so map line"
+
+n=$(grep -vc '^#' "$WORK/show")
+"$UMSS" stats "$WORK/t1" >"$WORK/stats" || fail "stats: exit $?"
+[ "$(head -1 "$WORK/stats")" = "instructions: $n" ] || fail "stats: $(head -1 "$WORK/stats"), show: $n"
+grep -q "^# end: $n instructions, 0 fallbacks, wall time [0-9.]* s, exit status 0$" "$WORK/show" ||
+	fail "end line: $(grep '^# end' "$WORK/show")"
+grep -qx "exit status: 0" "$WORK/stats" || fail "stats exit status"
+# libc's exit path ran, under its own name.
+grep -q '^ *[0-9]* *[0-9.]*%  ld-linux-x86-64.so.2 ' "$WORK/stats" || fail "stats modules"
+[ "$(awk '$3 ~ /^libc.so.6\+0x/ && $4 ~ /^exit\+0x/' "$WORK/show" | wc -l)" -gt 0 ] ||
+	fail "no libc exit in the trace"
+grep -q '@' "$WORK/show" && fail "symbol version in a name: $(grep -m1 '@' "$WORK/show")"
+
+"$UMSS" diff "$WORK/t1" "$WORK/t2" >"$WORK/diff" || fail "diff of two runs: exit $?: $(head -3 "$WORK/diff")"
+[ "$(cat "$WORK/diff")" = "identical: $n instructions, 1 thread" ] || fail "diff: $(cat "$WORK/diff")"
+
+# A copy of true, traced then deleted: its instructions still show.
+cp /bin/true "$WORK/mytrue"
+"$UMSS" trace -q -o "$WORK/t3" -- "$WORK/mytrue" || fail "trace 3: exit $?"
+rm "$WORK/mytrue"
+"$UMSS" show --no-events "$WORK/t3" >"$WORK/show3" || fail "show deleted: exit $?"
+[ "$(grep -c ' mytrue+0x' "$WORK/show3")" -gt 10 ] || fail "deleted program's lines"
+# main is not a symbol in stripped true: module+offset, no symbol, real text.
+grep ' mytrue+0x' "$WORK/show3" | head -1 | grep -q ' - ' || fail "symbol for a deleted file"
+exit 0
