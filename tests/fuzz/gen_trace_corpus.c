@@ -143,6 +143,30 @@ raw_copy(const char *dir, const char *name)
 		fclose(f);
 }
 
+/* Reads DIR/NAME back: events, then want. */
+static void
+verify(const char *dir, const char *name, int want, int min_events)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int err, ret, n = 0;
+	struct umss_reader *r = umss_reader_open(path, &err);
+	if (!r) {
+		fprintf(stderr, "%s: %s\n", path, umss_strerror(err));
+		failed = 1;
+		return;
+	}
+	struct umss_event ev;
+	while ((ret = umss_reader_next(r, &ev)) == 1)
+		n++;
+	umss_reader_close(r);
+	if (ret != want || n < min_events) {
+		fprintf(stderr, "%s: %d events then %s\n", path, n,
+			umss_strerror(ret));
+		failed = 1;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -155,5 +179,8 @@ main(int argc, char **argv)
 	loop(argv[1], "loop-no-end", 0);
 	raw_copy(argv[1], "all-kinds");
 	raw_copy(argv[1], "loop");
+	verify(argv[1], "all-kinds", 0, 60);
+	verify(argv[1], "loop", 0, 640);
+	verify(argv[1], "loop-no-end", -UMSS_E_TRUNCATED, 640);
 	return failed;
 }
