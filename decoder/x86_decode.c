@@ -42,7 +42,40 @@ static const uint64_t x87_reg_valid[8] = {
 	0x00ffff01ffffffffull,
 };
 
-static int
+/* Bytes that are legacy prefixes or REX in 64-bit mode (SDM 2.1.1, 2.2.1):
+ * 26 2E 36 3E 40-4F 64 65 66 67 F0 F2 F3. */
+static const uint64_t prefix_bits[4] = {
+	0x4040404000000000ull, /* 26 2e 36 3e */
+	0x000000f00000ffffull, /* 40-4f 64-67 */
+	0,
+	0x000d000000000000ull, /* f0 f2 f3 */
+};
+
+/* Immediate bytes by kind (X86_IMM_*) and operand size 2, 4, 8 (index
+ * osz >> 2): iz is 16 or 32 bits, iv 16/32/64 (SDM A.2.2 z, v); moffs and
+ * xbegin are fixed up in the code. */
+static const uint8_t imm_size[10][3] = {
+	{0, 0, 0}, {1, 1, 1}, {2, 2, 2}, {2, 4, 4}, {2, 4, 8},
+	{2, 2, 2}, {0, 0, 0}, {1, 1, 1}, {2, 4, 4}, {1, 1, 1},
+};
+static const uint8_t imm2_size[10] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 1};
+#define IMM_UNSIGNED ((1u << X86_IMM_IW) | (1u << X86_IMM_IWIB) | (1u << X86_IMM_MOFFS) | \
+		      (1u << X86_IMM_I8I8))
+
+static inline uint64_t
+load_le(const uint8_t *p, unsigned n, size_t room)
+{
+	uint64_t v = 0;
+	if (room >= 8) {
+		__builtin_memcpy(&v, p, 8);
+		return n >= 8 ? v : v & ((1ull << (8 * n)) - 1);
+	}
+	for (unsigned k = 0; k < n; k++)
+		v |= (uint64_t)p[k] << (8 * k);
+	return v;
+}
+
+static inline int
 form_matches(const struct x86_form *f, unsigned ppbit, unsigned mod3, unsigned reg,
 	     unsigned rm, unsigned w, unsigned l)
 {
@@ -103,7 +136,7 @@ evex_disp8_n(const struct x86_form *f, unsigned vl, unsigned w, unsigned b)
 int
 x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
 {
-	struct x86_insn d = { 0 };
+	struct x86_insn *d = out;
 	unsigned i = 0, last_rep = 0, seg_last = 0, seg_fsgs = 0;
 	unsigned pfx = 0, rex = 0;
 	unsigned op, map = 0, mapidx, enc = X86_ENC_LEGACY;
@@ -111,11 +144,14 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 	unsigned rx = 0, xx = 0, bx = 0; /* REX/VEX/EVEX R, X, B as 8 or 0 */
 	unsigned evex_b = 0, aaa = 0, z = 0, vprime = 0, rprime = 0;
 
+	*d = (struct x86_insn){ 0 };
 	/* Legacy prefixes and REX (SDM 2.1.1, 2.2.1): a REX not directly
 	 * before the opcode is ignored. */
 	for (;;) {
 		NEED(i + 1);
 		unsigned c = b[i];
+		if (!((prefix_bits[c >> 6] >> (c & 63)) & 1))
+			break;
 		switch (c) {
 		case 0xf0:
 			pfx |= X86_PFX_LOCK;
@@ -143,22 +179,18 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 		case 0x67:
 			pfx |= X86_PFX_ADDRSIZE;
 			break;
-		default:
-			if ((c & 0xf0) == 0x40) {
-				rex = c;
-				i++;
-				continue;
-			}
-			goto prefixes_done;
+		default: /* REX */
+			rex = c;
+			i++;
+			continue;
 		}
 		rex = 0;
 		i++;
 	}
-prefixes_done:
 	/* 64-bit mode ignores CS/DS/ES/SS overrides.  AMD (APM 1.2.4) ignores
 	 * them entirely, so an earlier FS/GS still counts; Intel uses the
 	 * last segment prefix. */
-	d.seg = (uint8_t)(vendor == X86_VENDOR_AMD ? seg_fsgs : seg_last);
+	d->seg = (uint8_t)(vendor == X86_VENDOR_AMD ? seg_fsgs : seg_last);
 	op = b[i++];
 	if (op == 0x0f) {
 		NEED(i + 1);
@@ -265,7 +297,7 @@ prefixes_done:
 	/* Mandatory prefix as a mask bit: none, 66, F3, F2. */
 	unsigned ppbit = 1u << (pp == 0 ? 0 : pp == 1 ? 1 : pp == 2 ? 2 : 3);
 	unsigned lsel = enc == X86_ENC_LEGACY ? 0 : vl;
-	{
+	if (f->pp != 0xf || f->w || nforms > 1) {
 		/* No form for this prefix at all: invalid without reading
 		 * further (what Zydis does on a short buffer). */
 		const struct x86_form *g = f, *gend = f + nforms;
@@ -282,7 +314,7 @@ prefixes_done:
 		mod3 = (modrm >> 6) == 3 || (f->flags2 & X86_FF2_CRDR);
 		reg = (modrm >> 3) & 7;
 		rm = modrm & 7;
-		d.flags |= X86_F_MODRM;
+		d->flags |= X86_F_MODRM;
 	}
 	/* EVEX reg-reg with b=1: L'L is the rounding control (SDM 2.7.1). */
 	const struct x86_form *end = f + nforms;
@@ -314,12 +346,12 @@ prefixes_done:
 	unsigned asz = (pfx & X86_PFX_ADDRSIZE) ? 4 : 8;
 
 	if (enc != X86_ENC_LEGACY) {
-		if ((fl & X86_FF_NV) && (vvvv != 0 || vprime))
+		/* With VSIB, EVEX.V' extends the index register instead. */
+		if ((fl & X86_FF_NV) &&
+		    (vvvv != 0 || (vprime && !(fl & (X86_FF_GATHER | X86_FF_SCATTER)))))
 			bad = 1;
 		/* Mask-register operands: only k0..k7 exist. */
 		if ((fl2 & X86_FF2_KR) && (rx || rprime))
-			bad = 1;
-		if ((fl2 & X86_FF2_KM) && mod3 && bx)
 			bad = 1;
 		if ((fl2 & X86_FF2_KV) && (vvvv & 8))
 			bad = 1;
@@ -332,6 +364,8 @@ prefixes_done:
 			if (evex_b && mod3 && !(fl & (X86_FF_ER | X86_FF_SAE)))
 				bad = 1;
 			if (z && !aaa)
+				bad = 1;
+			if ((fl2 & X86_FF2_GPR_REG) && rprime)
 				bad = 1;
 			if ((fl2 & X86_FF2_NOMASK) && aaa)
 				bad = 1;
@@ -367,122 +401,107 @@ prefixes_done:
 		bad = 1; /* VSIB needs a SIB byte (SDM 2.3.12) */
 
 	/* ModRM memory operand: SIB and displacement (SDM 2.1.5, 2.2.1.3). */
-	if ((d.flags & X86_F_MODRM) && !mod3) {
+	if ((d->flags & X86_F_MODRM) && !mod3) {
 		unsigned mod = modrm >> 6;
-		d.flags |= X86_F_MEM;
+		d->flags |= X86_F_MEM;
 		if (rm == 4) {
 			NEED(i + 1);
-			d.sib = b[i++];
-			d.flags |= X86_F_SIB;
-			if (mod == 0 && (d.sib & 7) == 5)
-				d.disp_size = 4;
+			d->sib = b[i++];
+			d->flags |= X86_F_SIB;
+			if (fl & (X86_FF_GATHER | X86_FF_SCATTER)) {
+				/* SDM VPGATHERDD etc.: #UD if destination,
+				 * index and mask registers are not all
+				 * different; EVEX forms need a mask k1-k7. */
+				unsigned idx = ((d->sib >> 3) & 7) | xx;
+				unsigned dst = reg | rx;
+				if (enc == X86_ENC_VEX) {
+					if (dst == idx || dst == vvvv || idx == vvvv)
+						bad = 1;
+				} else {
+					idx |= vprime;
+					dst |= rprime;
+					if (!aaa || z)
+						bad = 1;
+					if ((fl & X86_FF_GATHER) && dst == idx)
+						bad = 1;
+				}
+			}
+			if (mod == 0 && (d->sib & 7) == 5)
+				d->disp_size = 4;
 		} else if (mod == 0 && rm == 5) {
-			d.disp_size = 4;
-			d.flags |= X86_F_RIPREL;
+			d->disp_size = 4;
+			d->flags |= X86_F_RIPREL;
 		}
 		if (mod == 1)
-			d.disp_size = 1;
+			d->disp_size = 1;
 		else if (mod == 2)
-			d.disp_size = 4;
-		NEED(i + d.disp_size);
-		if (d.disp_size == 1) {
-			d.disp = (int8_t)b[i];
-		} else if (d.disp_size == 4) {
-			d.disp = (int32_t)((uint32_t)b[i] | (uint32_t)b[i + 1] << 8 |
-					   (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24);
-		}
-		i += d.disp_size;
+			d->disp_size = 4;
+		NEED(i + d->disp_size);
+		if (d->disp_size == 1)
+			d->disp = (int8_t)b[i];
+		else if (d->disp_size == 4)
+			d->disp = (int32_t)(uint32_t)load_le(b + i, 4, avail - i);
+		i += d->disp_size;
 	}
 	if ((pfx & X86_PFX_LOCK) && (!(fl & X86_FF_LOCK) || mod3))
 		bad = 1; /* SDM vol. 2 LOCK: #UD otherwise */
 
 	/* Immediates. */
-	unsigned isz = 0, isz2 = 0, is_signed = 1;
-	switch (f->imm) {
-	case X86_IMM_IB:
-		isz = 1;
-		break;
-	case X86_IMM_IW:
-		isz = 2;
-		is_signed = 0;
-		break;
-	case X86_IMM_IZ:
-		isz = osz == 2 ? 2 : 4;
-		break;
-	case X86_IMM_IV:
-		isz = osz;
-		break;
-	case X86_IMM_IWIB:
-		isz = 2;
-		isz2 = 1;
-		is_signed = 0;
-		break;
-	case X86_IMM_MOFFS:
-		isz = asz;
-		is_signed = 0;
-		d.flags |= X86_F_MOFFS | X86_F_MEM;
-		break;
-	case X86_IMM_REL8:
-		isz = 1;
-		d.flags |= X86_F_REL;
-		break;
-	case X86_IMM_RELZ:
-		/* xbegin takes rel16 with 66 on both vendors (SDM XBEGIN). */
-		if (f->cf == X86_CF_XBEGIN)
-			isz = (pfx & X86_PFX_OPSIZE) ? 2 : 4;
-		else
-			isz = osz == 2 ? 2 : 4;
-		d.flags |= X86_F_REL;
-		break;
-	case X86_IMM_I8I8:
-		isz = 1;
-		isz2 = 1;
-		is_signed = 0;
-		break;
+	unsigned ik = f->imm;
+	unsigned isz = imm_size[ik][osz >> 2], isz2 = imm2_size[ik];
+	unsigned is_signed = !((IMM_UNSIGNED >> ik) & 1);
+	if (ik >= X86_IMM_MOFFS) {
+		if (ik == X86_IMM_MOFFS) {
+			isz = asz;
+			d->flags |= X86_F_MOFFS | X86_F_MEM;
+		} else if (ik == X86_IMM_REL8 || ik == X86_IMM_RELZ) {
+			d->flags |= X86_F_REL;
+			/* xbegin takes rel16 with 66 on both vendors (SDM XBEGIN). */
+			if (f->cf == X86_CF_XBEGIN)
+				isz = (pfx & X86_PFX_OPSIZE) ? 2 : 4;
+		}
 	}
 	NEED(i + isz + isz2);
 	if (isz) {
-		uint64_t v = 0;
-		for (unsigned k = 0; k < isz; k++)
-			v |= (uint64_t)b[i + k] << (8 * k);
+		uint64_t v = load_le(b + i, isz, avail - i);
 		if (is_signed && isz < 8) {
 			uint64_t sign = 1ull << (8 * isz - 1);
 			v = (v ^ sign) - sign;
 		}
-		d.imm = (int64_t)v;
+		d->imm = (int64_t)v;
 		i += isz;
 	}
 	if (isz2) {
-		d.imm2 = b[i];
+		d->imm2 = b[i];
 		i += isz2;
 	}
 	if (bad)
 		return X86_INVALID;
 
-	d.len = (uint8_t)i;
-	d.enc = (uint8_t)enc;
-	d.map = (uint8_t)map;
-	d.opcode = (uint8_t)op;
-	d.modrm = (uint8_t)modrm;
-	d.rex = (uint8_t)rex;
-	d.prefixes = (uint8_t)pfx;
-	d.opsize = (uint8_t)osz;
-	d.addrsize = (uint8_t)asz;
-	d.cf = f->cf;
-	if (d.cf == X86_CF_JCC)
-		d.cond = op & 15;
-	else if (d.cf == X86_CF_LOOP)
-		d.cond = (uint8_t)(op - 0xe0);
-	d.imm_size = (uint8_t)isz;
-	d.imm2_size = (uint8_t)isz2;
-	d.pp = (uint8_t)pp;
-	d.w = (uint8_t)w;
-	d.vl = (uint8_t)vl;
-	d.vvvv = (uint8_t)(vvvv | vprime);
-	d.evex_aaa = (uint8_t)aaa;
-	d.evex_z = (uint8_t)z;
-	d.evex_b = (uint8_t)evex_b;
-	d.disp8_n = 1;
+	d->len = (uint8_t)i;
+	d->enc = (uint8_t)enc;
+	d->map = (uint8_t)map;
+	d->opcode = (uint8_t)op;
+	d->modrm = (uint8_t)modrm;
+	d->rex = (uint8_t)rex;
+	d->prefixes = (uint8_t)pfx;
+	d->opsize = (uint8_t)osz;
+	d->addrsize = (uint8_t)asz;
+	d->cf = f->cf;
+	if (d->cf == X86_CF_JCC)
+		d->cond = op & 15;
+	else if (d->cf == X86_CF_LOOP)
+		d->cond = (uint8_t)(op - 0xe0);
+	d->imm_size = (uint8_t)isz;
+	d->imm2_size = (uint8_t)isz2;
+	d->pp = (uint8_t)pp;
+	d->w = (uint8_t)w;
+	d->vl = (uint8_t)vl;
+	d->vvvv = (uint8_t)(vvvv | vprime);
+	d->evex_aaa = (uint8_t)aaa;
+	d->evex_z = (uint8_t)z;
+	d->evex_b = (uint8_t)evex_b;
+	d->disp8_n = 1;
 	(void)rx;
 	(void)xx;
 	(void)bx;
@@ -490,38 +509,38 @@ prefixes_done:
 
 	/* REX.B/X extend ModRM.rm / SIB; keep them in the insn for address
 	 * computation. */
-	d.rex = (uint8_t)(0x40 | (w << 3) | (rx >> 1) | (xx >> 2) | (bx >> 3));
+	d->rex = (uint8_t)(0x40 | (w << 3) | (rx >> 1) | (xx >> 2) | (bx >> 3));
 	if (!(pfx & X86_PFX_REX) && enc == X86_ENC_LEGACY)
-		d.rex = 0;
+		d->rex = 0;
 
 	if (fl & X86_FF_STACK)
-		d.flags |= X86_F_STACK;
+		d->flags |= X86_F_STACK;
 	if (fl & X86_FF_STRING) {
-		d.flags |= X86_F_STRING;
+		d->flags |= X86_F_STRING;
 		if (pfx & (X86_PFX_REP | X86_PFX_REPNE))
-			d.flags |= X86_F_REP_STRING;
+			d->flags |= X86_F_REP_STRING;
 	}
 	if (fl & X86_FF_XSAVE)
-		d.flags |= X86_F_XSAVE;
+		d->flags |= X86_F_XSAVE;
 	if (fl & X86_FF_GATHER)
-		d.flags |= X86_F_GATHER;
+		d->flags |= X86_F_GATHER;
 	if (fl & X86_FF_SCATTER)
-		d.flags |= X86_F_SCATTER;
+		d->flags |= X86_F_SCATTER;
 	if (f->acc == 4)
-		d.flags |= X86_F_NOMEMACCESS;
+		d->flags |= X86_F_NOMEMACCESS;
 
 	/* Explicit memory operand size and access. */
-	if (d.flags & X86_F_MEM) {
+	if (d->flags & X86_F_MEM) {
 		unsigned size = 0;
 		if (enc == X86_ENC_EVEX) {
 			unsigned n = evex_disp8_n(f, vl, w, evex_b);
-			if (d.disp_size == 1) {
-				d.disp8_n = (uint8_t)n;
-				d.disp *= (int32_t)n;
+			if (d->disp_size == 1) {
+				d->disp8_n = (uint8_t)n;
+				d->disp *= (int32_t)n;
 			}
 			size = n;
 			if (evex_b)
-				d.flags |= X86_F_BCST;
+				d->flags |= X86_F_BCST;
 		} else if (f->sz == X86_SZ_V) {
 			size = osz;
 		} else if (f->sz == X86_SZ_P) {
@@ -537,13 +556,12 @@ prefixes_done:
 			size = (op & 1) ? osz : 1;
 		if (map == 0 && op == 0x63 && enc == X86_ENC_LEGACY)
 			size = osz == 2 ? 2 : 4; /* movsxd */
-		d.mem_size = (uint8_t)(size > 255 ? 0 : size);
-		d.mem_access = (uint8_t)(f->acc & 3);
+		d->mem_size = (uint8_t)(size > 255 ? 0 : size);
+		d->mem_access = (uint8_t)(f->acc & 3);
 		if (f->imm == X86_IMM_MOFFS)
-			d.mem_access = (op & 2) ? X86_ACC_WRITE : X86_ACC_READ;
+			d->mem_access = (op & 2) ? X86_ACC_WRITE : X86_ACC_READ;
 		if (!f->acc && enc != X86_ENC_LEGACY)
-			d.mem_access = X86_ACC_READ;
+			d->mem_access = X86_ACC_READ;
 	}
-	*out = d;
 	return X86_OK;
 }

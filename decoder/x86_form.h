@@ -30,6 +30,7 @@ struct x86_form {
 #define X86_FF2_KM 0x8     /* ModRM.rm (register form) names a mask register */
 #define X86_FF2_KV 0x10    /* vvvv names a mask register */
 #define X86_FF2_CRDR 0x20  /* mov cr/dr: ModRM.mod ignored, always registers */
+#define X86_FF2_GPR_REG 0x40 /* EVEX: ModRM.reg is a GPR, so EVEX.R' must be 0 */
 
 #define X86_FF_MODRM 0x1
 #define X86_FF_NV 0x2
