@@ -1,0 +1,128 @@
+# Shared by tests/cases/{exact,c,real,trace}-*.sh (sourced, never run).
+# Environment from tests/run: UMSS, BUILD, PROGS, WORK.  Each helper fails
+# the test on the first wrong value with a line that says what differed.
+#
+# Files left in $WORK for a tag T: T.out T.err T.status (the run's stdout,
+# stderr, exit status), T.trace (traced runs), T.stats (`umss stats`).
+
+set -u
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+[ -n "${UMSS:-}" ] && [ -x "$UMSS" ] || fail "umss not built (UMSS=${UMSS:-unset})"
+[ -n "${WORK:-}" ] && [ -d "$WORK" ] || fail "no scratch directory (WORK=${WORK:-unset})"
+[ -n "${PROGS:-}" ] || fail "PROGS unset"
+
+# run_native TAG PROG ARGS...: run PROG as is.
+run_native() {
+	local tag=$1
+	shift
+	"$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" </dev/null
+	echo $? >"$WORK/$tag.status"
+}
+
+# run_traced TAG PROG ARGS...: `umss trace -q -o WORK/TAG.trace -- PROG ARGS`
+# (engine ptrace, the ground truth), and log how long it took.
+run_traced() {
+	local tag=$1 start=$SECONDS
+	shift
+	"$UMSS" trace -q --engine=ptrace -o "$WORK/$tag.trace" -- "$@" \
+		>"$WORK/$tag.out" 2>"$WORK/$tag.err" </dev/null
+	echo $? >"$WORK/$tag.status"
+	echo "traced $tag in $((SECONDS - start))s: exit $(cat "$WORK/$tag.status")" >&2
+}
+
+status_of() {
+	cat "$WORK/$1.status"
+}
+
+# expect_status TAG WANT
+expect_status() {
+	local got
+	got=$(status_of "$1")
+	[ "$got" = "$2" ] || fail "$1: exit status $got, expected $2; its stderr: $(head -c 600 "$WORK/$1.err")"
+}
+
+# same_output A B: stdout, stderr and exit status of runs A and B are equal.
+same_output() {
+	local a=$1 b=$2 s
+	for s in out err; do
+		cmp -s "$WORK/$a.$s" "$WORK/$b.$s" || {
+			diff -u "$WORK/$a.$s" "$WORK/$b.$s" | head -n 30 >&2
+			fail "std$s of $b differs from $a (diff above)"
+		}
+	done
+	[ "$(status_of "$a")" = "$(status_of "$b")" ] ||
+		fail "exit status of $b is $(status_of "$b"), $a's is $(status_of "$a"); $b's stderr: $(head -c 600 "$WORK/$b.err")"
+}
+
+# count_of TAG: prints the instruction count of WORK/TAG.trace (the first
+# line of `umss stats` must be `instructions: N`).
+count_of() {
+	local tag=$1 first
+	"$UMSS" stats "$WORK/$tag.trace" >"$WORK/$tag.stats" 2>"$WORK/$tag.stats.err" ||
+		fail "umss stats $tag.trace exit $?: $(head -c 600 "$WORK/$tag.stats.err")"
+	first=$(head -n 1 "$WORK/$tag.stats")
+	case $first in
+	"instructions: "[0-9]*) ;;
+	*) fail "umss stats $tag.trace: first line is '$first', expected 'instructions: N'" ;;
+	esac
+	echo "${first#instructions: }"
+}
+
+# same_trace A B: `umss diff` finds the traces of A and B identical (exit 0)
+# and `umss stats` gives both the same count.
+same_trace() {
+	local a=$1 b=$2 rc ca cb
+	"$UMSS" diff "$WORK/$a.trace" "$WORK/$b.trace" >"$WORK/diff.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] || { head -n 30 "$WORK/diff.out" >&2; fail "umss diff $a.trace $b.trace: exit $rc, expected 0 (identical runs)"; }
+	ca=$(count_of "$a") || exit 1
+	cb=$(count_of "$b") || exit 1
+	[ "$ca" = "$cb" ] || fail "counts differ: $a $ca, $b $cb"
+	echo "$a and $b: identical traces, $ca instructions" >&2
+}
+
+# check_exact NAME COUNT STATUS: the no-libc program tests/progs/asm/NAME.S
+# states COUNT and STATUS in its header; natively it exits STATUS; traced it
+# exits STATUS with the native stdout and stderr, and `umss stats` counts
+# exactly COUNT instructions.
+check_exact() {
+	local name=$1 want=$2 status=$3 src stated got
+	src=tests/progs/asm/$name.S
+	[ -f "$src" ] || fail "$src missing"
+	stated=$(sed -n 's/.*expect-instructions: *\([0-9]*\).*/\1/p' "$src")
+	[ "$stated" = "$want" ] || fail "$src states $stated instructions, the test expects $want"
+	stated=$(sed -n 's/.*expect-status: *\([0-9]*\).*/\1/p' "$src")
+	[ "$stated" = "$status" ] || fail "$src states status $stated, the test expects $status"
+	[ -x "$PROGS/$name" ] || fail "$PROGS/$name not built"
+	run_native native "$PROGS/$name"
+	expect_status native "$status"
+	run_traced traced "$PROGS/$name"
+	expect_status traced "$status"
+	same_output native traced
+	got=$(count_of traced) || exit 1
+	[ "$got" = "$want" ] || fail "$name: umss stats counts $got instructions, expected $want"
+	echo "ok $name: $got instructions, exit $status" >&2
+}
+
+# check_same_twice TAG PROG ARGS...: native run, two traced runs; output and
+# status equal native; the two traces identical with the same count.
+check_same_twice() {
+	local tag=$1
+	shift
+	run_native "$tag.native" "$@"
+	run_traced "$tag.1" "$@"
+	same_output "$tag.native" "$tag.1"
+	run_traced "$tag.2" "$@"
+	same_output "$tag.native" "$tag.2"
+	same_trace "$tag.1" "$tag.2"
+}
