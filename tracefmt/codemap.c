@@ -24,6 +24,16 @@ code_map_grow(struct code_map *m)
 	struct code_entry *slots = calloc((size_t)1 << bits, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
+	if (!m->hot) {
+		m->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*m->hot));
+		if (!m->hot) {
+			free(slots);
+			return -ENOMEM;
+		}
+	} else {
+		/* Slot numbers change: forget them all. */
+		memset(m->hot, 0, sizeof(*m->hot) << CODE_HOT_BITS);
+	}
 	if (m->slots) {
 		for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
 			if (m->slots[i].lenp1)
@@ -58,6 +68,9 @@ code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
 	}
 	e->addr = addr;
 	e->lenp1 = (uint8_t)(len + 1);
+	struct code_hot *h = code_map_hot(m, addr);
+	if (h->addr == addr)
+		h->lenp1 = e->lenp1;
 	memset(e->bytes, 0, sizeof(e->bytes));
 	if (len)
 		memcpy(e->bytes, bytes, len);
@@ -72,8 +85,11 @@ code_map_copy(struct code_map *dst, const struct code_map *src)
 		return 0;
 	size_t n = (size_t)1 << src->bits;
 	dst->slots = malloc(n * sizeof(*dst->slots));
-	if (!dst->slots)
+	dst->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*dst->hot));
+	if (!dst->slots || !dst->hot) {
+		code_map_clear(dst);
 		return -ENOMEM;
+	}
 	memcpy(dst->slots, src->slots, n * sizeof(*dst->slots));
 	dst->bits = src->bits;
 	dst->count = src->count;
@@ -84,7 +100,9 @@ void
 code_map_clear(struct code_map *m)
 {
 	free(m->slots);
+	free(m->hot);
 	m->slots = NULL;
+	m->hot = NULL;
 	m->bits = 0;
 	m->count = 0;
 }

@@ -17,8 +17,21 @@ struct code_entry {
 	uint8_t bytes[FMT_INSN_MAX];   /* the instruction's bytes */
 };
 
+/*
+ * A direct-mapped cache of recent lookups in front of the table: hot code
+ * (loops) stays in 8 KiB that fit L1, where the table's entries for it are
+ * scattered over as many cache lines as instructions.
+ */
+#define CODE_HOT_BITS 9
+struct code_hot {
+	uint64_t addr;
+	uint32_t slot;  /* index in slots */
+	uint8_t lenp1;  /* 0 = empty, else the entry's lenp1 */
+};
+
 struct code_map {
 	struct code_entry *slots; /* 1 << bits of them, or NULL when empty */
+	struct code_hot *hot;     /* 1 << CODE_HOT_BITS, with slots */
 	uint32_t bits;
 	uint32_t count;           /* used slots */
 };
@@ -30,19 +43,53 @@ code_map_hash(uint64_t addr, uint32_t bits)
 	return (uint32_t)((addr * 0x9e3779b97f4a7c15ull) >> (64 - bits));
 }
 
+static inline struct code_hot *
+code_map_hot(const struct code_map *m, uint64_t addr)
+{
+	return &m->hot[(addr ^ (addr >> CODE_HOT_BITS)) &
+		       ((1u << CODE_HOT_BITS) - 1)];
+}
+
+/* The table lookup behind the cache; fills the cache. */
+static inline const struct code_entry *
+code_map_probe(const struct code_map *m, uint64_t addr, struct code_hot *h)
+{
+	uint32_t mask = (1u << m->bits) - 1;
+	for (uint32_t i = code_map_hash(addr, m->bits);; i = (i + 1) & mask) {
+		const struct code_entry *e = &m->slots[i];
+		if (e->addr == addr && e->lenp1) {
+			h->addr = addr;
+			h->slot = i;
+			h->lenp1 = e->lenp1;
+			return e;
+		}
+		if (!e->lenp1)
+			return 0;
+	}
+}
+
 static inline const struct code_entry *
 code_map_find(const struct code_map *m, uint64_t addr)
 {
 	if (!m->slots)
 		return 0;
-	uint32_t mask = (1u << m->bits) - 1;
-	for (uint32_t i = code_map_hash(addr, m->bits);; i = (i + 1) & mask) {
-		const struct code_entry *e = &m->slots[i];
-		if (e->addr == addr && e->lenp1)
-			return e;
-		if (!e->lenp1)
-			return 0;
-	}
+	struct code_hot *h = code_map_hot(m, addr);
+	if (h->addr == addr && h->lenp1)
+		return &m->slots[h->slot];
+	return code_map_probe(m, addr, h);
+}
+
+/* The length + 1 of the instruction at addr, 0 when there is none. */
+static inline uint32_t
+code_map_lenp1(const struct code_map *m, uint64_t addr)
+{
+	if (!m->slots)
+		return 0;
+	struct code_hot *h = code_map_hot(m, addr);
+	if (h->addr == addr && h->lenp1)
+		return h->lenp1;
+	const struct code_entry *e = code_map_probe(m, addr, h);
+	return e ? e->lenp1 : 0;
 }
 
 /*

@@ -645,8 +645,8 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 			return fail(w, err);
 		w->last = t;
 	}
-	const struct code_entry *e = code_map_find(&t->proc->code, addr);
-	if (__builtin_expect(!e, 0))
+	uint32_t lenp1 = code_map_lenp1(&t->proc->code, addr);
+	if (__builtin_expect(!lenp1, 0))
 		return fail(w, -UMSS_E_USAGE); /* no CODE record for addr */
 	if (addr == t->expected && t->seg_run) {
 		t->seg_run++;
@@ -656,13 +656,13 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		t->seg_addr_delta = addr - t->expected;
 		t->seg_run = 1;
 	}
-	t->expected = addr + e->lenp1 - 1;
+	t->expected = addr + lenp1 - 1;
 	/*
 	 * A run never goes on past an instruction of unknown length (len 0):
 	 * otherwise a few bytes could stand for endless repeats of it, and a
 	 * reader could not bound the work a record makes.
 	 */
-	if (__builtin_expect(e->lenp1 == 1, 0))
+	if (__builtin_expect(lenp1 == 1, 0))
 		seg_encode(t);
 	if (!t->nblock++ && !t->dirty) {
 		if (w->ndirty == w->dirty_cap) {

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <zstd.h>
 
 #include "tracefmt/format.h"
@@ -20,6 +21,43 @@ zsize(const uint8_t *p, size_t n)
 	size_t c = ZSTD_compress(out, cap, p, n, 3);
 	free(out);
 	return ZSTD_isError(c) ? 0 : c;
+}
+
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The whole record stream again in 2 MiB chunks at several zstd levels. */
+static void
+levels(const uint8_t *raw, size_t n, double ninsn)
+{
+	static const int lv[] = { 1, 3, 6, 9, 19 };
+	size_t cap = ZSTD_compressBound(2u << 20);
+	uint8_t *out = malloc(cap), *back = malloc(2u << 20);
+	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++) {
+		size_t total = 0;
+		double ct = 0, dt = 0;
+		for (size_t at = 0; at < n; at += 2u << 20) {
+			size_t k = n - at < (2u << 20) ? n - at : 2u << 20;
+			double t0 = cpu_now();
+			size_t c = ZSTD_compress(out, cap, raw + at, k, lv[i]);
+			double t1 = cpu_now();
+			ZSTD_decompress(back, 2u << 20, out, c);
+			dt += cpu_now() - t1;
+			ct += t1 - t0;
+			total += c;
+		}
+		printf("  zstd -%-2d %9zu bytes %.3f bytes/insn, compress %6.0f "
+		       "MB/s, decompress %6.0f MB/s (raw)\n", lv[i], total,
+		       (double)total / ninsn, (double)n / ct / 1e6,
+		       (double)n / dt / 1e6);
+	}
+	free(out);
+	free(back);
 }
 
 int
@@ -43,6 +81,8 @@ main(int argc, char **argv)
 	fclose(f);
 	uint8_t *insns = malloc(256u << 20), *other = malloc(256u << 20);
 	uint8_t *raw = malloc(FMT_CHUNK_RAW_MAX);
+	uint8_t *all = malloc(512u << 20);
+	size_t na = 0;
 	size_t ni = 0, no = 0, bytes[12] = { 0 }, count[12] = { 0 };
 	uint64_t ninsn = 0, nseg = 0;
 	size_t at = fmt_get_u32(file + 12), chunks = 0;
@@ -54,6 +94,8 @@ main(int argc, char **argv)
 			break;
 		at += FMT_CHUNK_HDR + c;
 		chunks++;
+		memcpy(all + na, raw, d);
+		na += d;
 		const uint8_t *p = raw, *end = raw + d;
 		while (p < end) {
 			const uint8_t *start = p;
@@ -131,5 +173,7 @@ main(int argc, char **argv)
 	printf("other:       %zu raw -> %zu zstd (%.3f bytes/insn)\n", no, zo,
 	       (double)zo / n);
 	printf("file:        %.3f bytes/insn\n", (double)len / n);
+	printf("all records, %zu raw bytes:\n", na);
+	levels(all, na, n);
 	return 0;
 }
