@@ -27,6 +27,7 @@
 #include "cli/modmap.h"
 #include "cli/outbuf.h"
 #include "cli/pairmap.h"
+#include "cli/symbols.h"
 #include "umss/trace.h"
 
 #define CONTEXT 5	/* equal instructions shown before a difference */
@@ -246,6 +247,8 @@ side_read(struct diff *d, int k, struct dinsn *di)
 	di->len = (uint8_t)(ev.insn.len <= 15 ? ev.insn.len : 15);
 	memcpy(di->bytes, ev.insn.bytes, di->len);
 	di->w = modmap_where(&s->maps, ev.pid, ev.insn.addr);
+	if (di->w.kind == WHERE_FILE)
+		symfile_check_code(di->w.file, di->w.off, di->bytes, di->len);
 	return p;
 }
 

@@ -164,6 +164,8 @@ insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
 	grow(&l->w_mod, n, MAX_MOD);
 	p = pad(p + n, n, l->w_mod + 1);
 
+	if (w->kind == WHERE_FILE)
+		symfile_check_code(w->file, w->off, bytes, len);
 	n = where_symbol(w, p, NAME_MAX_LEN + 32);
 	grow(&l->w_sym, n, MAX_SYM);
 	p = pad(p + n, n, l->w_sym + 1);

@@ -202,7 +202,7 @@ put_modules(struct stats *s, struct outbuf *o)
 	qsort(rows, n, sizeof *rows, row_cmp);
 	outbuf_puts(o, "\nmodules:\n");
 	for (size_t i = 0; i < n; i++) {
-		if (rows[i].path[0])
+		if (rows[i].path[0] == '/')
 			outbuf_printf(o, "  %12" PRIu64 " %7.2f%%  %-28s %s\n", rows[i].count,
 				      percent(rows[i].count, s->total), rows[i].module,
 				      rows[i].path);
@@ -327,8 +327,13 @@ cmd_stats(int argc, char **argv)
 			last->count++;
 			s.total++;
 			struct where w = modmap_where(&maps, ev.pid, ev.insn.addr);
-			if (w.kind == WHERE_FILE)
-				++*pairmap_ref(&s.counts, (uintptr_t)w.file, w.off);
+			if (w.kind == WHERE_FILE) {
+				uint64_t *n = pairmap_ref(&s.counts, (uintptr_t)w.file, w.off);
+
+				if (!*n)
+					symfile_check_code(w.file, w.off, ev.insn.bytes, ev.insn.len);
+				++*n;
+			}
 			else
 				++*pairmap_ref(&s.counts, w.kind == WHERE_ANON ? KEY_ANON : KEY_NONE,
 					       ev.insn.addr);

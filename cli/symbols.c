@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/messages.h"
@@ -26,6 +28,11 @@ struct symfile {
 	uint8_t build_id[MAX_BUILD_ID];
 	uint32_t build_id_len;
 	bool loaded;
+	/* [vdso] without a recorded build id: umss's own vdso is used only
+	 * once the trace's code bytes match it (same kernel). */
+	enum { VDSO_NO, VDSO_UNCHECKED, VDSO_OK, VDSO_BAD } vdso;
+	uint8_t *image;		/* copy of umss's own vdso, for that check */
+	size_t image_len;
 	const char *problem;
 	struct segment *segs;
 	size_t nsegs;
@@ -295,9 +302,17 @@ open_elf(const char *path, int *fd)
 {
 	Elf *e;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* A trace may name any path: never block on a FIFO or a device. */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (*fd < 0)
 		return NULL;
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -2;
+		return NULL;
+	}
 	e = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
 	if (e && (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64)) {
 		elf_end(e);
@@ -310,6 +325,80 @@ open_elf(const char *path, int *fd)
 	return e;
 }
 
+static void symfile_load(struct symfile *f);
+
+/*
+ * umss's own vdso, copied out of memory: the kernel maps the same image
+ * into every process (arch/x86/entry/vdso/), so it names the traced
+ * program's vdso functions when the trace comes from this kernel.
+ */
+static void
+load_vdso(struct symfile *f)
+{
+	const uint8_t *base = (const uint8_t *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	const Elf64_Phdr *ph;
+	size_t size;
+	uint8_t id[MAX_BUILD_ID];
+	uint32_t id_len;
+	Elf *e;
+	Elf_Scn *scn;
+
+	if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
+		f->problem = "no vdso here";
+		return;
+	}
+	/* The image holds its section headers at its end. */
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > size)
+			size = ph[i].p_offset + ph[i].p_filesz;
+	f->image = cli_calloc(1, size);
+	memcpy(f->image, base, size);
+	f->image_len = size;
+	e = elf_memory((char *)f->image, size);
+	if (!e) {
+		f->problem = "vdso unreadable";
+		return;
+	}
+	id_len = elf_build_id(e, id);
+	if (f->build_id_len) {
+		if (id_len != f->build_id_len || memcmp(id, f->build_id, id_len)) {
+			f->problem = "another kernel's vdso";
+			elf_end(e);
+			return;
+		}
+		f->vdso = VDSO_OK;
+	} else {
+		f->vdso = VDSO_UNCHECKED;
+	}
+	load_segments(f, e);
+	scn = find_section(e, SHT_SYMTAB);
+	if (!scn)
+		scn = find_section(e, SHT_DYNSYM);
+	if (scn)
+		load_symbols(f, e, scn);
+	elf_end(e);
+}
+
+void
+symfile_check_code(struct symfile *f, uint64_t off, const uint8_t *bytes,
+		   uint32_t len)
+{
+	if (!f->loaded)
+		symfile_load(f);
+	if (f->vdso != VDSO_UNCHECKED || !len)
+		return;
+	if (off < f->image_len && len <= f->image_len - off &&
+	    !memcmp(f->image + off, bytes, len))
+		f->vdso = VDSO_OK;
+	else {
+		f->vdso = VDSO_BAD;
+		f->problem = "another kernel's vdso (code differs)";
+	}
+}
+
 static void
 symfile_load(struct symfile *f)
 {
@@ -320,6 +409,11 @@ symfile_load(struct symfile *f)
 	Elf_Scn *scn;
 
 	f->loaded = true;
+	if (!strcmp(f->path, "[vdso]")) {
+		elf_version(EV_CURRENT);
+		load_vdso(f);
+		return;
+	}
 	if (f->path[0] != '/') {
 		f->problem = "not a file";
 		return;
@@ -327,7 +421,7 @@ symfile_load(struct symfile *f)
 	elf_version(EV_CURRENT);
 	e = open_elf(f->path, &fd);
 	if (!e) {
-		f->problem = fd < 0 ? "file missing" : "not an ELF file";
+		f->problem = fd == -1 ? "file missing" : "not an ELF file";
 		return;
 	}
 	id_len = elf_build_id(e, id);
@@ -378,7 +472,7 @@ symfile_lookup(struct symfile *f, uint64_t off, uint64_t *delta)
 
 	if (!f->loaded)
 		symfile_load(f);
-	if (!f->nsyms)
+	if (!f->nsyms || f->vdso == VDSO_UNCHECKED || f->vdso == VDSO_BAD)
 		return NULL;
 	for (size_t i = 0; i < f->nsegs; i++)
 		if (off >= f->segs[i].offset &&

@@ -9,7 +9,8 @@
  * dynamic loader's `_start` is only in its debug file.  When the trace
  * recorded a build id and the file on disk has another (the file was
  * replaced since), or the file is gone, the file has no symbols: module and
- * offset are still shown.
+ * offset are still shown.  [vdso] is named from umss's own vdso when it
+ * is the same (by build id, else by the code bytes that ran).
  */
 #ifndef UMSS_CLI_SYMBOLS_H
 #define UMSS_CLI_SYMBOLS_H
@@ -44,6 +45,15 @@ const char *symfile_name(const struct symfile *f);
  */
 const struct sym *symfile_lookup(struct symfile *f, uint64_t off,
 				 uint64_t *delta);
+
+/*
+ * Tells f that the instruction at file offset off ran as these bytes.  For
+ * [vdso] recorded without a build id, the first such call decides whether
+ * umss's own vdso (whose symbols are used) is the traced one.  Cheap: call
+ * it for every instruction shown.
+ */
+void symfile_check_code(struct symfile *f, uint64_t off, const uint8_t *bytes,
+			uint32_t len);
 
 /* Why f has no symbols ("" when it has some or was not looked at yet). */
 const char *symfile_problem(const struct symfile *f);
