@@ -52,6 +52,7 @@ $(UMSS): $(call objs,$(CLI_SRCS) $(TRACER_SRCS)) $(TRACE_LIB) $(if $(DECODER_SRC
 
 # Each part may add its own targets (test programs, tools, benchmarks).
 -include decoder/decoder.mk
+-include agent/agent.mk
 -include tests/tests.mk
 -include bench/bench.mk
 -include tracefmt/tracefmt.mk

@@ -1,0 +1,33 @@
+/* The agent's internal interfaces (in-process, freestanding). */
+#ifndef UMSS_AGENT_AGENT_H
+#define UMSS_AGENT_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/agent_abi.h"
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* -ffreestanding turns off the builtins: take them back explicitly so
+ * fixed-size copies compile to moves (lib.c defines the functions). */
+#ifndef AGENT_LIB
+#define memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define memset(d, c, n) __builtin_memset(d, c, n)
+#define memcmp(a, b, n) __builtin_memcmp(a, b, n)
+#endif
+
+/* entry.S */
+extern struct agent_state agent_state_block;
+void agent_reentry(void);
+__attribute__((noreturn)) void agent_resume(void);
+void agent_gate(void);
+long agent_safe_copy(void *dst, const void *src, size_t n);
+
+/* step.c */
+__attribute__((noreturn)) void agent_run(struct agent_state *s, int from_patch);
+
+#endif

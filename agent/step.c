@@ -1,0 +1,424 @@
+/*
+ * The UMSS step, engine `patch` (DESIGN.md "The UMSS step"): for the
+ * current instruction I, decode it (cached by address, re-decoded when its
+ * bytes change), compute the next instruction N from the saved registers,
+ * write `jmp rel32` to a trampoline over N, restore the program's registers
+ * and resume at I, which runs natively at its own address.  N's jump brings
+ * control back through agent_reentry; the patch is undone and I is
+ * recorded as retired.
+ *
+ * What is not run in place: syscalls (executed here with the program's
+ * registers), branches whose N would be patched over their own bytes
+ * (emulated here: they only change rip, rcx or rsp) and the few cases the
+ * kernel must decide (int3, ud2, far transfers, an N that cannot be
+ * patched, an I that reads or writes N's patch bytes): those are stepped
+ * once by the tracer with PTRACE_SINGLESTEP, a counted fallback.
+ */
+#include "agent/agent.h"
+#include "agent/sys.h"
+#include "decoder/x86_decode.h"
+
+/* mmap/mprotect constants (include/uapi/asm-generic/mman-common.h). */
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+#define PAGE 4096ull
+#define PATCH_LEN 5
+
+#define BUF_WORDS (1u << 20)     /* 8 MiB of trace buffer */
+#define DCACHE_BITS 16
+#define WPAGES 1024              /* code pages made writable, a small set */
+#define MAX_TRAMPOLINES 64
+
+struct agent_state agent_state_block;
+extern char agent_stack_end[];
+
+static uint64_t trace_buf[BUF_WORDS];
+
+struct dcache_entry {
+	uint64_t addr;
+	uint8_t bytes[16];
+	struct x86_insn insn;
+};
+static struct dcache_entry dcache[1u << DCACHE_BITS];
+
+static uint64_t wpages[WPAGES];  /* open addressing, 0 = empty */
+static unsigned n_wpages;
+static uint64_t trampolines[MAX_TRAMPOLINES];
+static unsigned n_trampolines;
+
+static void
+gate(struct agent_state *s, uint64_t req)
+{
+	s->req = req;
+	agent_gate();
+}
+
+static __attribute__((noreturn)) void
+stop(struct agent_state *s, uint64_t req, uint64_t why, uint64_t detail)
+{
+	s->req_arg[0] = why;
+	s->req_arg[1] = detail;
+	for (;;)
+		gate(s, req); /* the tracer ends the program */
+}
+
+static void
+emit(struct agent_state *s, uint64_t word)
+{
+	if (s->buf_len >= s->buf_cap)
+		gate(s, AGENT_REQ_FLUSH);
+	((uint64_t *)s->buf)[s->buf_len++] = word;
+}
+
+static void
+emit_code(struct agent_state *s, uint64_t addr, const uint8_t *bytes, unsigned len)
+{
+	if (s->buf_len + 3 > s->buf_cap)
+		gate(s, AGENT_REQ_FLUSH);
+	uint64_t *b = (uint64_t *)s->buf + s->buf_len;
+	b[0] = AGENT_REC_CODE | (uint64_t)len << AGENT_REC_LEN_SHIFT | addr;
+	memcpy(&b[1], bytes, 16);
+	s->buf_len += 3;
+}
+
+/* Up to 16 code bytes at addr without crossing into an unreadable page;
+ * returns how many could be read. */
+static unsigned
+read_code(uint64_t addr, uint8_t out[16])
+{
+	uint64_t room = PAGE - (addr & (PAGE - 1));
+	if (room >= 16)
+		return agent_safe_copy(out, (const void *)addr, 16) == 0 ? 16 : 0;
+	if (agent_safe_copy(out, (const void *)addr, room) < 0)
+		return 0;
+	memset(out + room, 0, 16 - room);
+	if (agent_safe_copy(out + room, (const void *)(addr + room), 16 - room) < 0)
+		return (unsigned)room;
+	return 16;
+}
+
+static const struct x86_insn *
+decode_at(struct agent_state *s, uint64_t addr)
+{
+	uint8_t cur[16];
+	unsigned n = read_code(addr, cur);
+	if (n == 0)
+		return NULL;
+	uint64_t h = (addr * 0x9e3779b97f4a7c15ull) >> (64 - DCACHE_BITS);
+	struct dcache_entry *e = &dcache[h];
+	if (e->addr == addr && e->insn.len <= n && memcmp(e->bytes, cur, e->insn.len) == 0)
+		return &e->insn;
+	struct x86_insn insn;
+	if (x86_decode(cur, n, X86_VENDOR_AMD, &insn) != X86_OK)
+		return NULL;
+	e->addr = addr;
+	memcpy(e->bytes, cur, 16);
+	e->insn = insn;
+	emit_code(s, addr, cur, insn.len);
+	return &e->insn;
+}
+
+static int
+read_mem(void *cookie, uint64_t addr, void *buf, size_t size)
+{
+	(void)cookie;
+	return agent_safe_copy(buf, (const void *)addr, size) == 0 ? 0 : -1;
+}
+
+/* One kernel-assisted step of ctx by the tracer (it records the
+ * instruction and updates ctx). */
+static void
+fallback(struct agent_state *s)
+{
+	gate(s, AGENT_REQ_STEP);
+}
+
+static int
+reachable(uint64_t target, uint64_t from_end)
+{
+	int64_t d = (int64_t)(target - from_end);
+	return d == (int32_t)d;
+}
+
+static uint64_t
+make_trampoline(struct agent_state *s, uint64_t cand)
+{
+	long r = sys_mmap(cand, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
+	if (r < 0)
+		return 0;
+	if ((uint64_t)r != cand) {
+		sys_munmap((uint64_t)r, PAGE);
+		return 0;
+	}
+	/* jmp *0(%rip); .quad agent_reentry: touches no register and no
+	 * program memory. */
+	uint8_t *p = (uint8_t *)cand;
+	p[0] = 0xff;
+	p[1] = 0x25;
+	memset(p + 2, 0, 4);
+	memcpy(p + 6, &s->reentry, 8);
+	sys_mprotect(cand, PAGE, PROT_READ | PROT_EXEC);
+	return cand;
+}
+
+/* A jump target within rel32 reach of a jump ending at from_end. */
+static uint64_t
+trampoline_for(struct agent_state *s, uint64_t from_end)
+{
+	if (reachable(s->reentry, from_end))
+		return s->reentry;
+	for (unsigned i = 0; i < n_trampolines; i++)
+		if (reachable(trampolines[i], from_end))
+			return trampolines[i];
+	if (n_trampolines == MAX_TRAMPOLINES)
+		return 0;
+	/* Below the code first: above a non-PIE binary lies its brk heap. */
+	uint64_t base = from_end & ~0xfffffull;
+	uint64_t t = 0;
+	for (uint64_t k = 1; k < 2000 && !t; k++) {
+		uint64_t cand = base - k * 0x100000;
+		if (cand > base || cand < 0x100000)
+			break;
+		t = make_trampoline(s, cand);
+	}
+	for (uint64_t k = 64; k < 2000 && !t; k++)
+		t = make_trampoline(s, base + k * 0x100000);
+	if (!t || !reachable(t, from_end))
+		return 0;
+	trampolines[n_trampolines++] = t;
+	return t;
+}
+
+static void
+wpages_clear(void)
+{
+	if (!n_wpages)
+		return;
+	memset(wpages, 0, sizeof wpages);
+	n_wpages = 0;
+}
+
+/* Makes the code page writable (keeping its other permissions) unless it
+ * is not executable, where the program itself would fault. */
+static int
+page_writable(struct agent_state *s, uint64_t page)
+{
+	if (page < PAGE)
+		return 0; /* below mmap_min_addr: never mapped */
+	unsigned h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
+	for (unsigned i = 0; i < WPAGES; i++, h = (h + 1) % WPAGES) {
+		if (wpages[h] == page)
+			return 1;
+		if (!wpages[h])
+			break;
+	}
+	s->req_arg[0] = page;
+	gate(s, AGENT_REQ_PROT);
+	uint64_t prot = s->req_result;
+	if (prot == ~0ull || !(prot & PROT_EXEC))
+		return 0;
+	if (sys_mprotect(page, PAGE, (int)(prot | PROT_WRITE)) < 0)
+		return 0;
+	if (n_wpages >= WPAGES / 2)
+		wpages_clear();
+	h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
+	while (wpages[h])
+		h = (h + 1) % WPAGES;
+	wpages[h] = page;
+	n_wpages++;
+	return 1;
+}
+
+/* True when one of insn's memory accesses may touch [n, n + 5). */
+static int
+touches_patch(const struct x86_insn *insn, const struct x86_regs *regs, uint64_t n)
+{
+	struct x86_mem m[X86_MAX_MEM];
+	int k = x86_insn_mem(insn, regs, m);
+	for (int i = 0; i < k; i++) {
+		if (!m[i].access)
+			continue;
+		if (m[i].kind == X86_MEM_GATHER || m[i].kind == X86_MEM_SCATTER)
+			return 1;
+		uint64_t size = m[i].size ? m[i].size : 4096; /* xsave: its area is at most a page here */
+		uint64_t count = m[i].count ? m[i].count : 1;
+		if (count > (1ull << 40))
+			return 1;
+		uint64_t total = size * count;
+		uint64_t lo = m[i].dir < 0 ? m[i].addr - (count - 1) * size : m[i].addr;
+		uint64_t hi = lo + total;
+		if (hi < lo || (lo < n + PATCH_LEN && n < hi))
+			return 1;
+	}
+	return 0;
+}
+
+/* A branch whose target's patch would overlap the branch itself: do its
+ * effect here (rip, and rcx for loop, rsp for ret).  0 = cannot. */
+static int
+emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
+{
+	switch (insn->cf) {
+	case X86_CF_JCC:
+	case X86_CF_JMP:
+	case X86_CF_JMP_IND:
+	case X86_CF_JRCXZ:
+		break;
+	case X86_CF_LOOP:
+		if (insn->addrsize != 8)
+			return 0;
+		s->ctx.gpr[X86_RCX]--;
+		break;
+	case X86_CF_RET:
+		if (insn->opsize == 2)
+			return 0;
+		s->ctx.gpr[X86_RSP] += 8 + (uint16_t)insn->imm;
+		break;
+	default:
+		return 0;
+	}
+	emit(s, s->ctx.rip);
+	s->ctx.rip = n;
+	return 1;
+}
+
+static void
+do_syscall(struct agent_state *s, const struct x86_insn *insn)
+{
+	uint64_t *g = s->ctx.gpr;
+	long nr = (long)g[X86_RAX];
+	uint64_t at = s->ctx.rip, next = at + insn->len;
+
+	switch (nr) {
+	case NR_CLONE: case NR_FORK: case NR_VFORK: case NR_EXECVE: case NR_EXECVEAT:
+	case NR_CLONE3: case NR_RT_SIGRETURN: case NR_PTRACE:
+		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
+	case NR_RT_SIGACTION:
+		if (g[X86_RSI]) {
+			uint64_t handler = 0;
+			/* SIG_DFL (0) and SIG_IGN (1) need no agent help. */
+			if (agent_safe_copy(&handler, (const void *)g[X86_RSI], 8) == 0 && handler > 1)
+				stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SIGACTION, g[X86_RDI]);
+		}
+		break;
+	case NR_ARCH_PRCTL:
+		/* ARCH_SET_GS / ARCH_GET_GS: the gs base holds the agent's state. */
+		if (g[X86_RDI] == 0x1001 || g[X86_RDI] == 0x1004)
+			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_ARCH_PRCTL, g[X86_RDI]);
+		break;
+	case NR_EXIT: case NR_EXIT_GROUP:
+		/* It retires as it ends the program; the tracer drains the
+		 * buffer at PTRACE_EVENT_EXIT. */
+		emit(s, at);
+		break;
+	}
+	long r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX], (long)g[X86_R10],
+		      (long)g[X86_R8], (long)g[X86_R9]);
+	/* What the CPU's syscall leaves (SDM vol. 2B SYSCALL): rcx = next
+	 * rip, r11 = rflags. */
+	g[X86_RAX] = (uint64_t)r;
+	g[X86_RCX] = next;
+	g[X86_R11] = s->ctx.rflags;
+	s->ctx.rip = next;
+	emit(s, at);
+	switch (nr) {
+	case NR_MMAP: case NR_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_PKEY_MPROTECT:
+	case NR_SHMAT:
+		/* The program's own protections replace ours. */
+		wpages_clear();
+		gate(s, AGENT_REQ_SYNC);
+		break;
+	}
+}
+
+static void
+patch(struct agent_state *s, uint64_t n, uint64_t target)
+{
+	uint8_t jmp[PATCH_LEN] = { 0xe9 };
+	int32_t rel = (int32_t)(target - (n + PATCH_LEN));
+	memcpy(jmp + 1, &rel, 4);
+	s->patch_orig = 0;
+	memcpy(&s->patch_orig, (const void *)n, PATCH_LEN);
+	memcpy((void *)n, jmp, PATCH_LEN);
+	s->patch_addr = n;
+}
+
+static void
+unpatch(struct agent_state *s)
+{
+	memcpy((void *)s->patch_addr, &s->patch_orig, PATCH_LEN);
+	s->patch_addr = 0;
+}
+
+/* Handles the instruction at ctx.rip; returns when it was handled here,
+ * does not return when it resumed the program in place. */
+static void
+step(struct agent_state *s)
+{
+	uint64_t at = s->ctx.rip;
+	const struct x86_insn *insn = decode_at(s, at);
+	if (!insn) {
+		fallback(s);
+		return;
+	}
+	switch (insn->cf) {
+	case X86_CF_SYSCALL:
+		if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_0F && insn->opcode == 0x05) {
+			do_syscall(s, insn);
+			return;
+		}
+		fallback(s);
+		return;
+	case X86_CF_FAR: case X86_CF_IRET: case X86_CF_INT: case X86_CF_INT3: case X86_CF_INT1:
+	case X86_CF_UD: case X86_CF_PRIV: case X86_CF_XBEGIN: case X86_CF_XABORT: case X86_CF_OTHER:
+		fallback(s);
+		return;
+	default:
+		break;
+	}
+	uint64_t n;
+	if (x86_next_rip(insn, &s->ctx, read_mem, s, &n) != X86_NEXT_OK) {
+		fallback(s);
+		return;
+	}
+	if (n < at + insn->len && n + PATCH_LEN > at) {
+		if (!emulate_branch(s, insn, n))
+			fallback(s);
+		return;
+	}
+	uint64_t target = trampoline_for(s, n + PATCH_LEN);
+	if (!target || touches_patch(insn, &s->ctx, n) || !page_writable(s, n & ~(PAGE - 1)) ||
+	    (((n + PATCH_LEN - 1) & ~(PAGE - 1)) != (n & ~(PAGE - 1)) &&
+	     !page_writable(s, (n + PATCH_LEN - 1) & ~(PAGE - 1)))) {
+		fallback(s);
+		return;
+	}
+	patch(s, n, target);
+	s->pending = at;
+	agent_resume();
+}
+
+void
+agent_run(struct agent_state *s, int from_patch)
+{
+	if (!from_patch) {
+		s->self = (uint64_t)s;
+		s->stack_top = (uint64_t)agent_stack_end;
+		s->buf = (uint64_t)trace_buf;
+		s->buf_cap = BUF_WORDS;
+		s->buf_len = 0;
+		s->reentry = (uint64_t)agent_reentry;
+	} else {
+		uint64_t n = s->patch_addr;
+		unpatch(s);
+		emit(s, s->pending);
+		s->ctx.rip = n;
+	}
+	for (;;)
+		step(s);
+}
