@@ -35,6 +35,11 @@ disasm_init(void)
 				  ZYDIS_PADDING_DISABLED);
 	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_ADDR_PADDING_RELATIVE,
 				  ZYDIS_PADDING_DISABLED);
+	/* `mov ecx, 0x3` as objdump and gdb write it, not `0x03`. */
+	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING,
+				  ZYDIS_PADDING_DISABLED);
+	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING,
+				  ZYDIS_PADDING_DISABLED);
 	cache = cli_calloc((size_t)1 << CACHE_BITS, sizeof *cache);
 }
 

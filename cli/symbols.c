@@ -227,7 +227,10 @@ load_symbols(struct symfile *f, Elf *e, Elf_Scn *scn)
 	d = elf_getdata(scn, NULL);
 	if (!d)
 		return;
+	/* A damaged header must not make us allocate what the data lacks. */
 	count = sh.sh_size / sh.sh_entsize;
+	if (count > d->d_size / sh.sh_entsize)
+		count = d->d_size / sh.sh_entsize;
 	c = cli_calloc(count, sizeof *c);
 	for (size_t i = 0; i < count; i++) {
 		GElf_Sym s;

@@ -33,7 +33,7 @@ grep -qxF "  B: $WORK/diverge: pid 100 tid 101" "$WORK/out" || fail "B ids"
 # Five equal instructions before, then each side's.
 [ "$(sed -n '/^  before/,/^  A:$/p' "$WORK/out" | grep -c '^    ')" = 5 ] || fail "context lines"
 [ "$(sed -n '/^  A:$/{n;p}' "$WORK/out" | awk '{ print $3 }')" = "gen+0x1009" ] || fail "A's next"
-[ "$(sed -n '/^  B:$/{n;p}' "$WORK/out" | awk '{ print $3, $NF }')" = "gen+0x1200 0x01" ] || fail "B's next"
+[ "$(sed -n '/^  B:$/{n;p}' "$WORK/out" | awk '{ print $3, $NF }')" = "gen+0x1200 0x1" ] || fail "B's next"
 # The same, seen from the other side.
 "$UMSS" diff "$WORK/diverge" "$t" >"$WORK/out"; [ $? = 1 ] || fail "reverse exit"
 first "traces differ: process 1 thread 2 (in order of appearance), instruction 7"

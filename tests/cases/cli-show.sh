@@ -51,7 +51,7 @@ fi
 [ "$(awk '$1 == "102" && $3 == "gen+0x1000"' "$WORK/out" | wc -l)" = 1 ] || fail "fork child map"
 
 # Code replaced at one address: each instruction shows the bytes it ran.
-[ "$(awk '$2 == "000000401200" { print $NF }' "$WORK/out" | tr '\n' ' ')" = "0x01 0x02 " ] ||
+[ "$(awk '$2 == "000000401200" { print $NF }' "$WORK/out" | tr '\n' ' ')" = "0x1 0x2 " ] ||
 	fail "replaced code: $(grep 401200 "$WORK/out")"
 # Anonymous code, then the same address after its unmap, then vsyscall.
 grep -q '^  100 7ffff7ff0010  \[anon\]+0x10 .* xor eax, eax$' "$WORK/out" || fail "anonymous code"
