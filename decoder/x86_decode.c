@@ -343,6 +343,11 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 		 * mode"); REX.W wins over 66 on both. */
 		osz = (vendor == X86_VENDOR_AMD && (pfx & X86_PFX_OPSIZE) && !w) ? 2 : 8;
 	}
+	/* 66 as the mandatory prefix (wruss, adcx, ...) is not an operand
+	 * size; adox (F3) ignores a 66 as well (SDM ADCX/ADOX: 32/64 only). */
+	if (enc == X86_ENC_LEGACY && map && !w &&
+	    ((pp == 1 && !(f->pp & 1)) || (map == 2 && op == 0xf6)))
+		osz = 4;
 	unsigned asz = (pfx & X86_PFX_ADDRSIZE) ? 4 : 8;
 
 	if (enc != X86_ENC_LEGACY) {
@@ -539,10 +544,16 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 				d->disp *= (int32_t)n;
 			}
 			size = n;
+			if (f->sz == X86_SZ_VL)
+				size = 16u << (vl > 2 ? 2 : vl); /* expand/compress */
 			if (evex_b)
 				d->flags |= X86_F_BCST;
 		} else if (f->sz == X86_SZ_V) {
 			size = osz;
+		} else if (f->sz == X86_SZ_W) {
+			size = w ? 8 : 4;
+		} else if (f->sz >= X86_SZ_HALF && f->sz <= X86_SZ_EIGHTH) {
+			size = (16u << vl) >> (f->sz - X86_SZ_HALF + 1);
 		} else if (f->sz == X86_SZ_P) {
 			size = 2 + (osz == 8 && vendor == X86_VENDOR_AMD ? 4 : osz);
 		} else if (f->sz) {
@@ -555,7 +566,7 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 		if (f->imm == X86_IMM_MOFFS)
 			size = (op & 1) ? osz : 1;
 		if (map == 0 && op == 0x63 && enc == X86_ENC_LEGACY)
-			size = osz == 2 ? 2 : 4; /* movsxd */
+			size = 4; /* movsxd reads 32 bits even with 66 (decoder_cpu) */
 		d->mem_size = (uint8_t)(size > 255 ? 0 : size);
 		d->mem_access = (uint8_t)(f->acc & 3);
 		if (f->imm == X86_IMM_MOFFS)

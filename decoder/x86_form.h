@@ -62,5 +62,10 @@ enum {
 #define X86_SZ_V 0xff00 /* the operand size */
 #define X86_SZ_P 0xff01 /* far pointer: 2 + operand size */
 #define X86_SZ_Z 0xff02
+#define X86_SZ_W 0xff03       /* 4 or 8 bytes by W */
+#define X86_SZ_HALF 0xff04    /* half the vector length */
+#define X86_SZ_QUARTER 0xff05
+#define X86_SZ_EIGHTH 0xff06
+#define X86_SZ_VL 0xff07      /* EVEX: the whole vector, whatever the tuple */
 
 #endif
