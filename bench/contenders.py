@@ -89,7 +89,7 @@ class UmssEngine(Contender):
         remove(trace)
         if res.status == 2 and "unknown engine" in msg:
             return ("not available", f"umss has no engine '{self.engine}' "
-                    f"yet ({msg})")
+                    "yet (`umss trace` says \"unknown engine\")")
         if res.timed_out:
             return ("failed", "probe run (exit_group only) timed out")
         if res.status != 0:

@@ -209,7 +209,7 @@ class Report:
         ]
         for w, _, _ in self.results:
             env = "".join(f"{k}={v} " for k, v in w.env.items())
-            cmd = " ".join(_shell_quote(a) for a in w.argv)
+            cmd = " ".join(_shell_quote(_short(a)) for a in w.argv)
             lines.append(f"- **{w.label}**: {w.what}. `{env}{cmd}`")
         lines += ["", "## Decoder", ""] + _decoder(decoder_bench) + [""]
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -265,6 +265,13 @@ def _git_commit():
                        else "")
     except OSError:
         return "unknown"
+
+
+def _short(arg):
+    """A path under the current directory (the tree) as a relative one."""
+    if os.path.isabs(arg) and arg.startswith(os.getcwd() + os.sep):
+        return os.path.relpath(arg)
+    return arg
 
 
 def _shell_quote(s):

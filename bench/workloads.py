@@ -79,10 +79,10 @@ def workloads(bench_dir, loop_iters, mode):
     bench_dir is build/bench (programs built by bench.mk, inputs made here);
     loop_iters maps "small"/"large" to the assembly loop's iteration counts.
     """
-    small_text = os.path.join(bench_dir, "gzip-input-8k.txt")
-    large_text = os.path.join(bench_dir, "gzip-input-96k.txt")
-    make_text(small_text, 8 * 1024)
-    make_text(large_text, 96 * 1024)
+    small_text = os.path.join(bench_dir, "gzip-input-4k.txt")
+    large_text = os.path.join(bench_dir, "gzip-input-64k.txt")
+    make_text(small_text, 4 * 1024)
+    make_text(large_text, 64 * 1024)
     py_env = {"PYTHONHASHSEED": "0"}  # same dict layout, same path every run
     ls = _which("ls")
     py = "/usr/bin/python3"  # not a pyenv shim: that would trace a shell
@@ -101,28 +101,29 @@ def workloads(bench_dir, loop_iters, mode):
 
     small = [
         loop("small"),
-        Workload("c-kernel", "small", [kernel, "2000"],
-                 "FNV-1a hash and qsort of 2000 words "
+        Workload("c-kernel", "small", [kernel, "1000"],
+                 "FNV-1a hash and qsort of 1000 words "
                  "(bench/workloads/kernel.c)"),
         Workload("ls", "small", [ls, "/usr/lib"], "`ls /usr/lib`"),
-        Workload("sqlite3", "small", [sqlite, ":memory:", SQL.format(n=100)],
-                 "`sqlite3 :memory:` recursive CTE over 100 rows"),
+        Workload("sqlite3", "small", [sqlite, ":memory:", SQL.format(n=10)],
+                 "`sqlite3 :memory:` recursive CTE over 10 rows (mostly "
+                 "sqlite's start-up)"),
         Workload("gzip", "small", [gzip, "-c", small_text],
-                 "`gzip -c` of 8 KiB of text"),
+                 "`gzip -c` of 4 KiB of text"),
     ]
     large = [
         loop("large"),
-        Workload("c-kernel", "large", [kernel, "40000"],
-                 "FNV-1a hash and qsort of 40000 words"),
+        Workload("c-kernel", "large", [kernel, "20000"],
+                 "FNV-1a hash and qsort of 20000 words"),
         Workload("ls", "large", [ls, "-l", "/usr/bin"], "`ls -l /usr/bin`"),
-        Workload("python3", "large", [py, "-S", "-c", PYTHON.format(n=20000)],
-                 "`python3 -S -c` sum of 20000 squares (startup alone is "
-                 "~20 M instructions, too many for the small set)",
+        Workload("python3", "large", [py, "-S", "-c", PYTHON.format(n=5000)],
+                 "`python3 -S -c` sum of 5000 squares (large set only: "
+                 "python's start-up alone is too long for the ptrace engine)",
                  env=py_env),
-        Workload("sqlite3", "large", [sqlite, ":memory:", SQL.format(n=8000)],
-                 "`sqlite3 :memory:` recursive CTE over 8000 rows"),
+        Workload("sqlite3", "large", [sqlite, ":memory:", SQL.format(n=3000)],
+                 "`sqlite3 :memory:` recursive CTE over 3000 rows"),
         Workload("gzip", "large", [gzip, "-c", large_text],
-                 "`gzip -c` of 96 KiB of text"),
+                 "`gzip -c` of 64 KiB of text"),
     ]
     if mode == "quick":
         keep = {"asm-loop", "c-kernel", "ls"}
