@@ -259,11 +259,13 @@ same(const struct dinsn *a, const struct dinsn *b)
 	       !memcmp(a->bytes, b->bytes, a->len);
 }
 
+/* di of side k (branch targets are named from that side's map as it is). */
 static void
-put_insn(struct diff *d, const char *prefix, const struct dinsn *di)
+put_insn(struct diff *d, int k, const char *prefix, const struct dinsn *di)
 {
 	outbuf_puts(&d->out, prefix);
-	insn_line_put(&d->line, &d->out, di->tid, di->addr, &di->w, di->bytes, di->len);
+	insn_line_put(&d->line, &d->out, &d->s[k].maps, di->pid, di->tid, di->addr,
+		      &di->w, di->bytes, di->len);
 }
 
 /* Prints up to AFTER instructions of p on side k, from first (or none). */
@@ -280,17 +282,17 @@ put_side(struct diff *d, struct pair *p, int k, const struct dinsn *first)
 			      p->seen[k] ? "thread ended" : "no such thread: nothing", p->matched);
 		return;
 	}
-	put_insn(d, "    ", first);
+	put_insn(d, k, "    ", first);
 	shown++;
 	while (shown < AFTER && p->q[k].n) {
 		more = queue_pop(&p->q[k]);
-		put_insn(d, "    ", &more);
+		put_insn(d, k, "    ", &more);
 		shown++;
 	}
 	/* Read on for the rest; other threads' instructions no longer matter. */
 	while (shown < AFTER && !s->eof) {
 		if (side_read(d, k, &more) == p) {
-			put_insn(d, "    ", &more);
+			put_insn(d, k, "    ", &more);
 			shown++;
 		}
 	}
@@ -316,7 +318,7 @@ report(struct diff *d, struct pair *p, const struct dinsn *a, const struct dinsn
 	if (n) {
 		outbuf_printf(&d->out, "  before (equal):\n");
 		for (uint64_t i = p->matched - n; i < p->matched; i++)
-			put_insn(d, "    ", &p->ctx[i % CONTEXT]);
+			put_insn(d, 0, "    ", &p->ctx[i % CONTEXT]);
 	}
 	put_side(d, p, 0, a);
 	put_side(d, p, 1, b);

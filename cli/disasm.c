@@ -10,10 +10,11 @@
 
 /* 64K entries of 128 bytes: 8 MiB, touched only where used. */
 #define CACHE_BITS 16
-#define CACHE_TEXT 102
+#define CACHE_TEXT 94
 
 struct cache_entry {
 	uint64_t addr;
+	uint64_t target;	/* direct branch target, 0 for none */
 	uint8_t len;		/* 0: empty slot (unreadable bytes are not cached) */
 	uint8_t bytes[15];
 	char text[CACHE_TEXT];
@@ -44,17 +45,25 @@ disasm_init(void)
 }
 
 static void
-format(uint64_t addr, const uint8_t *bytes, uint32_t len, char *out, size_t size)
+format(uint64_t addr, const uint8_t *bytes, uint32_t len, char *out, size_t size,
+       uint64_t *target)
 {
 	ZydisDecodedInstruction insn;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	ZyanU64 abs;
 
+	*target = 0;
 	if (ZYAN_FAILED(ZydisDecoderDecodeFull(&decoder, bytes, len, &insn, ops)) ||
 	    ZYAN_FAILED(ZydisFormatterFormatInstruction(&formatter, &insn, ops,
 				insn.operand_count_visible, out, size, addr, NULL))) {
 		snprintf(out, size, "(bad)");
 		return;
 	}
+	/* jmp/jcc/call/loop rel: the caller names where they go. */
+	if (insn.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE && insn.operand_count_visible &&
+	    ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative &&
+	    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &ops[0], addr, &abs)))
+		*target = abs;
 	/* The trace's length is the length that ran; say so when Zydis disagrees. */
 	if (insn.length != len) {
 		size_t n = strlen(out);
@@ -65,7 +74,7 @@ format(uint64_t addr, const uint8_t *bytes, uint32_t len, char *out, size_t size
 }
 
 const char *
-disasm_text(uint64_t addr, const uint8_t *bytes, uint32_t len)
+disasm_text(uint64_t addr, const uint8_t *bytes, uint32_t len, uint64_t *target)
 {
 	static char big[256];
 	struct cache_entry *e;
@@ -73,17 +82,21 @@ disasm_text(uint64_t addr, const uint8_t *bytes, uint32_t len)
 
 	if (!cache)
 		disasm_init();
+	*target = 0;
 	if (len == 0)
 		return "(bytes unreadable)";
 	if (len > 15)
 		len = 15;
 	h = (addr ^ (addr >> 17)) * 0x9e3779b97f4a7c15ull;
 	e = &cache[h >> (64 - CACHE_BITS)];
-	if (e->len == len && e->addr == addr && !memcmp(e->bytes, bytes, len))
+	if (e->len == len && e->addr == addr && !memcmp(e->bytes, bytes, len)) {
+		*target = e->target;
 		return e->text;
-	format(addr, bytes, len, big, sizeof big);
+	}
+	format(addr, bytes, len, big, sizeof big, target);
 	if (strlen(big) < CACHE_TEXT) {
 		e->addr = addr;
+		e->target = *target;
 		e->len = (uint8_t)len;
 		memcpy(e->bytes, bytes, len);
 		strcpy(e->text, big);

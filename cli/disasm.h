@@ -11,8 +11,10 @@
 /*
  * The text of the instruction of len bytes at addr; valid until the next
  * call.  "(bad)" for bytes Zydis does not decode, "(bytes unreadable)" for
- * len 0 (the trace could not read them, e.g. the vsyscall page).
+ * len 0 (the trace could not read them, e.g. the vsyscall page).  *target
+ * is the target of a direct jmp/jcc/call/loop, else 0.
  */
-const char *disasm_text(uint64_t addr, const uint8_t *bytes, uint32_t len);
+const char *disasm_text(uint64_t addr, const uint8_t *bytes, uint32_t len,
+			uint64_t *target);
 
 #endif

@@ -130,14 +130,15 @@ pad(char *p, size_t used, size_t width)
 }
 
 void
-insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
-	      uint64_t addr, const struct where *w, const uint8_t *bytes,
-	      uint32_t len)
+insn_line_put(struct insn_line *l, struct outbuf *o, struct modmap *maps,
+	      uint32_t pid, uint32_t tid, uint64_t addr, const struct where *w,
+	      const uint8_t *bytes, uint32_t len)
 {
+	uint64_t target;
 	static const char hex[] = "0123456789abcdef";
 	/* Every field is bounded: 2 names of NAME_MAX_LEN + 32, padding
 	 * below MAX_MOD/MAX_SYM, 45 bytes of hex, 256 of text. */
-	char line[2 * (NAME_MAX_LEN + 32) + 1024], num[16], *p = line, *q;
+	char line[3 * (NAME_MAX_LEN + 32) + 1024], num[16], *p = line, *q;
 	size_t n;
 
 	q = num + sizeof num;
@@ -186,7 +187,22 @@ insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
 		n = 3 * len - 1;
 	}
 	p = pad(p, n, BYTES_WIDTH);
-	p = put_str(p, disasm_text(addr, bytes, len), 256);
+	p = put_str(p, disasm_text(addr, bytes, len, &target), 256);
+	if (target && maps) {
+		struct where tw = modmap_where(maps, pid, target);
+		const struct sym *s;
+		uint64_t delta;
+
+		if (tw.kind == WHERE_FILE && (s = symfile_lookup(tw.file, tw.off, &delta))) {
+			p = put_str(p, " <", 3);
+			p = put_str(p, s->name, NAME_MAX_LEN);
+			if (delta) {
+				p = put_str(p, "+0x", 4);
+				p = put_hex(p, delta, 1);
+			}
+			*p++ = '>';
+		}
+	}
 	*p++ = '\n';
 	outbuf_put(o, line, (size_t)(p - line));
 }

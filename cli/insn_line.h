@@ -6,7 +6,8 @@
  * OFFSET after the module is the file offset; `-` when no symbol covers the
  * address; `?` when no recorded mapping does.  Columns stay aligned: each
  * grows to the widest value seen so far (within a cap, so one long C++ name
- * does not push every later line right).
+ * does not push every later line right).  A direct branch's target is
+ * followed by its symbol, as objdump does: `jnz 0x401005 <loop+0x5>`.
  */
 #ifndef UMSS_CLI_INSN_LINE_H
 #define UMSS_CLI_INSN_LINE_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct modmap;
 struct outbuf;
 struct where;
 
@@ -22,9 +24,13 @@ struct insn_line {
 };
 
 void insn_line_init(struct insn_line *l);
-void insn_line_put(struct insn_line *l, struct outbuf *o, uint32_t tid,
-		   uint64_t addr, const struct where *w, const uint8_t *bytes,
-		   uint32_t len);
+/*
+ * One line.  maps and pid, when maps is not NULL, name the target of a direct
+ * branch: `call 0x7ffff7fe5770 <_dl_start>`.
+ */
+void insn_line_put(struct insn_line *l, struct outbuf *o, struct modmap *maps,
+		   uint32_t pid, uint32_t tid, uint64_t addr, const struct where *w,
+		   const uint8_t *bytes, uint32_t len);
 /* MODULE+OFFSET (or `?`/`[anon]+OFF`) of w into buf; returns its length. */
 size_t where_module(const struct where *w, char *buf, size_t size);
 /* SYMBOL+OFFSET of w into buf (`-` when none); returns its length. */

@@ -115,7 +115,7 @@ cmd_show(int argc, char **argv)
 			if ((by_tid && ev.tid != tid) || (by_pid && ev.pid != pid))
 				continue;
 			struct where w = modmap_where(&maps, ev.pid, ev.insn.addr);
-			insn_line_put(&line, &out, ev.tid, ev.insn.addr, &w,
+			insn_line_put(&line, &out, &maps, ev.pid, ev.tid, ev.insn.addr, &w,
 				      ev.insn.bytes, ev.insn.len);
 		} else {
 			modmap_event(&maps, &ev);

@@ -21,6 +21,13 @@ set -- $first
 [ "$3" = "ld-linux-x86-64.so.2+$entry" ] || fail "first module+offset: $3"
 if [ -r "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]; then
 	[ "$4" = "_start+0x0" ] || fail "first symbol: $4"
+	# Its call names its target: ld.so's _start calls _dl_start.
+	second=$(grep -v '^#' "$WORK/show" | sed -n 2p)
+	echo "second: $second"
+	case "$second" in
+	*" _start+0x3 "*" call 0x"*" <_dl_start>") ;;
+	*) fail "second line: $second" ;;
+	esac
 fi
 # The process and its maps come before the first instruction.
 grep -q "^# pid [0-9]*: process: /usr/bin/true \[/bin/true\]$" "$WORK/show" || fail "process line"
