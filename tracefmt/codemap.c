@@ -77,27 +77,17 @@ code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
 	return *added ? 0 : 1;
 }
 
-int
-code_map_copy(struct code_map *dst, const struct code_map *src)
+struct code_map *
+code_map_new(void)
 {
-	code_map_clear(dst);
-	if (!src->slots)
-		return 0;
-	size_t n = (size_t)1 << src->bits;
-	dst->slots = malloc(n * sizeof(*dst->slots));
-	dst->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*dst->hot));
-	if (!dst->slots || !dst->hot) {
-		code_map_clear(dst);
-		return -ENOMEM;
-	}
-	memcpy(dst->slots, src->slots, n * sizeof(*dst->slots));
-	dst->bits = src->bits;
-	dst->count = src->count;
-	return 0;
+	struct code_map *m = calloc(1, sizeof(*m));
+	if (m)
+		m->refs = 1;
+	return m;
 }
 
-void
-code_map_clear(struct code_map *m)
+static void
+code_map_free_tables(struct code_map *m)
 {
 	free(m->slots);
 	free(m->hot);
@@ -105,4 +95,54 @@ code_map_clear(struct code_map *m)
 	m->hot = NULL;
 	m->bits = 0;
 	m->count = 0;
+}
+
+void
+code_map_put(struct code_map *m)
+{
+	if (m && !--m->refs) {
+		code_map_free_tables(m);
+		free(m);
+	}
+}
+
+int
+code_map_unshare(struct code_map **pm)
+{
+	struct code_map *src = *pm;
+	if (src->refs == 1)
+		return 0;
+	struct code_map *m = code_map_new();
+	if (!m)
+		return -ENOMEM;
+	if (src->slots) {
+		size_t n = (size_t)1 << src->bits;
+		m->slots = malloc(n * sizeof(*m->slots));
+		m->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*m->hot));
+		if (!m->slots || !m->hot) {
+			code_map_put(m);
+			return -ENOMEM;
+		}
+		memcpy(m->slots, src->slots, n * sizeof(*m->slots));
+		m->bits = src->bits;
+		m->count = src->count;
+	}
+	code_map_put(src);
+	*pm = m;
+	return 0;
+}
+
+int
+code_map_reset(struct code_map **pm)
+{
+	if ((*pm)->refs == 1) {
+		code_map_free_tables(*pm);
+		return 0;
+	}
+	struct code_map *m = code_map_new();
+	if (!m)
+		return -ENOMEM;
+	code_map_put(*pm);
+	*pm = m;
+	return 0;
 }

@@ -29,11 +29,16 @@ struct code_hot {
 	uint8_t lenp1;  /* 0 = empty, else the entry's lenp1 */
 };
 
+/*
+ * Shared copy-on-write between a fork parent and child (refs > 1) until one
+ * of them changes it: a shell that forks and execs copies nothing.
+ */
 struct code_map {
 	struct code_entry *slots; /* 1 << bits of them, or NULL when empty */
 	struct code_hot *hot;     /* 1 << CODE_HOT_BITS, with slots */
 	uint32_t bits;
 	uint32_t count;           /* used slots */
+	uint32_t refs;            /* processes holding this map */
 };
 
 static inline uint32_t
@@ -92,17 +97,33 @@ code_map_lenp1(const struct code_map *m, uint64_t addr)
 	return e ? e->lenp1 : 0;
 }
 
+/* A new empty map with one reference, or NULL. */
+struct code_map *
+code_map_new(void);
+/* Another reference to m (a fork child's). */
+static inline struct code_map *
+code_map_share(struct code_map *m)
+{
+	m->refs++;
+	return m;
+}
+/* Drops a reference; frees m with the last.  NULL is fine. */
+void
+code_map_put(struct code_map *m);
+/* Makes *pm this holder's own (copying it when shared); 0 or -ENOMEM. */
+int
+code_map_unshare(struct code_map **pm);
+/* Empties *pm for this holder (a new map when shared); 0 or -ENOMEM. */
+int
+code_map_reset(struct code_map **pm);
+
 /*
- * Sets the bytes at addr.  Returns 1 when they replaced different bytes,
- * 0 when new or unchanged (*added is 1 when new),
+ * Sets the bytes at addr in a map that is not shared.  Returns 1 when they
+ * replaced different bytes, 0 when new or unchanged (*added is 1 when new),
  * or -ENOMEM.
  */
 int
 code_map_set(struct code_map *m, uint64_t addr, const uint8_t *bytes,
 	     uint32_t len, int *added);
-int
-code_map_copy(struct code_map *dst, const struct code_map *src);
-void
-code_map_clear(struct code_map *m);
 
 #endif /* UMSS_TRACEFMT_CODEMAP_H */

@@ -22,7 +22,7 @@
 #include "umss/trace.h"
 
 struct rproc {
-	struct code_map code;
+	struct code_map *code; /* shared with a fork parent until changed */
 };
 
 struct umss_reader {
@@ -302,8 +302,10 @@ proc_get(struct umss_reader *r, uint32_t pid, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	*err = id_map_put(&r->procs, pid, p);
+	p->code = code_map_new();
+	*err = p->code ? id_map_put(&r->procs, pid, p) : -ENOMEM;
 	if (*err) {
+		code_map_put(p->code);
 		free(p);
 		return NULL;
 	}
@@ -314,7 +316,7 @@ static void
 proc_free(struct rproc *p)
 {
 	if (p) {
-		code_map_clear(&p->code);
+		code_map_put(p->code);
 		free(p);
 	}
 }
@@ -336,7 +338,7 @@ rec_insns(struct umss_reader *r, struct cur *c)
 	struct rproc *p = id_map_get(&r->procs, r->bpid);
 	if (!p)
 		return -UMSS_E_CORRUPT; /* no code was ever given for pid */
-	r->bmap = &p->code;
+	r->bmap = p->code;
 	r->brun = 0;
 	r->baddr = 0;
 	return 0;
@@ -390,11 +392,12 @@ rec_process(struct umss_reader *r, struct cur *c, struct umss_event *ev)
 	uint32_t ppid = ev->process.ppid;
 	struct rproc *parent =
 		ppid && ppid != ev->pid ? id_map_get(&r->procs, ppid) : NULL;
-	if (parent)
-		return code_map_copy(&p->code, &parent->code);
-	if (ppid)
-		code_map_clear(&p->code);
-	return 0;
+	if (parent) {
+		code_map_put(p->code);
+		p->code = code_map_share(parent->code);
+		return 0;
+	}
+	return ppid ? code_map_reset(&p->code) : 0;
 }
 
 static int
@@ -410,8 +413,7 @@ rec_exec(struct umss_reader *r, struct cur *c, struct umss_event *ev)
 	struct rproc *p = proc_get(r, ev->pid, &err);
 	if (!p)
 		return err;
-	code_map_clear(&p->code);
-	return 0;
+	return code_map_reset(&p->code);
 }
 
 static int
@@ -431,8 +433,10 @@ rec_code(struct umss_reader *r, struct cur *c, struct umss_event *ev)
 	struct rproc *p = proc_get(r, ev->pid, &err);
 	if (!p)
 		return err;
-	err = code_map_set(&p->code, ev->code.addr, ev->code.bytes,
-			   ev->code.len, &added);
+	err = code_map_unshare(&p->code);
+	if (!err)
+		err = code_map_set(p->code, ev->code.addr, ev->code.bytes,
+				   ev->code.len, &added);
 	return err < 0 ? err : 0;
 }
 

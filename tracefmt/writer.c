@@ -35,7 +35,7 @@
 
 struct wproc {
 	uint32_t pid;
-	struct code_map code;
+	struct code_map *code; /* shared with a fork parent until changed */
 };
 
 struct wthread {
@@ -254,8 +254,10 @@ proc_get(struct umss_writer *w, uint32_t pid, int *err)
 		return NULL;
 	}
 	p->pid = pid;
-	*err = id_map_put(&w->procs, pid, p);
+	p->code = code_map_new();
+	*err = p->code ? id_map_put(&w->procs, pid, p) : -ENOMEM;
 	if (*err) {
+		code_map_put(p->code);
 		free(p);
 		return NULL;
 	}
@@ -320,7 +322,7 @@ proc_drop(struct umss_writer *w, uint32_t pid)
 	}
 	struct wproc *p = id_map_del(&w->procs, pid);
 	if (p) {
-		code_map_clear(&p->code);
+		code_map_put(p->code);
 		free(p);
 	}
 }
@@ -420,10 +422,12 @@ umss_writer_process(struct umss_writer *w, uint32_t pid, uint32_t ppid,
 	/* A fork child starts with a copy of its parent's code. */
 	struct wproc *parent = ppid && ppid != pid ? id_map_get(&w->procs, ppid)
 						   : NULL;
-	if (parent)
-		TRY(w, code_map_copy(&p->code, &parent->code));
-	else if (ppid)
-		code_map_clear(&p->code);
+	if (parent) {
+		code_map_put(p->code);
+		p->code = code_map_share(parent->code);
+	} else if (ppid) {
+		TRY(w, code_map_reset(&p->code));
+	}
 	uint8_t *r = rec_reserve(w, 1 + 4 * FMT_VARINT_MAX + str_size(exe) + asz,
 				 &err);
 	if (!r)
@@ -505,7 +509,7 @@ umss_writer_exec(struct umss_writer *w, uint32_t pid, uint32_t old_tid,
 	struct wproc *p = proc_get(w, pid, &err);
 	if (!p)
 		return fail(w, err);
-	code_map_clear(&p->code);
+	TRY(w, code_map_reset(&p->code));
 	uint8_t *r = rec_reserve(w, 1 + 3 * FMT_VARINT_MAX + str_size(exe) + asz,
 				 &err);
 	if (!r)
@@ -583,14 +587,15 @@ umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 	struct wproc *p = proc_get(w, pid, &err);
 	if (!p)
 		return fail(w, err);
-	const struct code_entry *e = code_map_find(&p->code, addr);
+	const struct code_entry *e = code_map_find(p->code, addr);
 	if (e && e->lenp1 == len + 1 && (!len || !memcmp(e->bytes, bytes, len)))
 		return 0; /* same bytes again: nothing changes */
 	/* Pending instructions of pid ran the old bytes: write them first. */
 	if (e)
 		TRY(w, flush_pid(w, pid));
 	int added;
-	err = code_map_set(&p->code, addr, bytes, len, &added);
+	TRY(w, code_map_unshare(&p->code));
+	err = code_map_set(p->code, addr, bytes, len, &added);
 	if (err < 0)
 		return fail(w, err);
 	uint8_t *r = rec_reserve(w, 1 + 3 * FMT_VARINT_MAX + len, &err);
@@ -645,7 +650,7 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 			return fail(w, err);
 		w->last = t;
 	}
-	uint32_t lenp1 = code_map_lenp1(&t->proc->code, addr);
+	uint32_t lenp1 = code_map_lenp1(t->proc->code, addr);
 	if (__builtin_expect(!lenp1, 0))
 		return fail(w, -UMSS_E_USAGE); /* no CODE record for addr */
 	if (addr == t->expected && t->seg_run) {
@@ -779,7 +784,7 @@ writer_free(struct umss_writer *w)
 	for (size_t i = 0; w->procs.slots && i < (size_t)1 << w->procs.bits; i++) {
 		struct wproc *p = w->procs.slots[i].val;
 		if (p) {
-			code_map_clear(&p->code);
+			code_map_put(p->code);
 			free(p);
 		}
 	}

@@ -174,6 +174,45 @@ test_fork_exec(void)
 	umss_writer_close(w, NULL);
 }
 
+/* Fork children share code copy-on-write: a child's change stays its own. */
+static void
+test_cow(void)
+{
+	const char *path = test_path("cow.trace");
+	struct umss_writer *w = test_writer(path);
+	OK(umss_writer_process(w, 60, 0, 0, "/p", 0, NULL));
+	OK(umss_writer_code(w, 60, 0x6000, old2, 2));
+	OK(umss_writer_code(w, 60, 0x6002, nop1, 1));
+	OK(umss_writer_process(w, 61, 60, 60, "/p", 0, NULL));
+	OK(umss_writer_process(w, 62, 60, 60, "/p", 0, NULL));
+	OK(umss_writer_code(w, 61, 0x6000, new3, 3));
+	OK(umss_writer_insn(w, 61, 61, 0x6000));
+	OK(umss_writer_insn(w, 62, 62, 0x6000));
+	OK(umss_writer_insn(w, 62, 62, 0x6002));
+	OK(umss_writer_insn(w, 60, 60, 0x6000));
+	OK(umss_writer_exit(w, 61, 0));
+	OK(umss_writer_exit(w, 62, 0));
+	OK(umss_writer_exit(w, 60, 0));
+	OK(umss_writer_close(w, &(struct umss_trace_end){ 0 }));
+
+	struct umss_reader *r = test_reader(path);
+	KIND(r, UMSS_EV_PROCESS, 60);
+	KIND(r, UMSS_EV_CODE, 60);
+	KIND(r, UMSS_EV_CODE, 60);
+	KIND(r, UMSS_EV_PROCESS, 61);
+	KIND(r, UMSS_EV_PROCESS, 62);
+	KIND(r, UMSS_EV_CODE, 61);
+	INSN(r, 61, 61, 0x6000, new3, 0);
+	KIND(r, UMSS_EV_EXIT, 61);
+	INSN(r, 62, 62, 0x6000, old2, 0);
+	INSN(r, 62, 62, 0x6002, nop1, 1);
+	KIND(r, UMSS_EV_EXIT, 62);
+	INSN(r, 60, 60, 0x6000, old2, 0);
+	KIND(r, UMSS_EV_EXIT, 60);
+	KIND(r, UMSS_EV_END, 0);
+	umss_reader_close(r);
+}
+
 /* execve from a non-leader: its stream continues under the leader's id. */
 static void
 test_exec_non_leader(void)
@@ -334,6 +373,7 @@ main(void)
 {
 	test_replace();
 	test_fork_exec();
+	test_cow();
 	test_exec_non_leader();
 	test_threads();
 	printf("ok\n");

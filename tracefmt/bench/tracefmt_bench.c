@@ -5,9 +5,11 @@
  * time of this process (user + system), so other load on the machine does
  * not inflate them much.
  * Usage: tracefmt_bench [MILLIONS_OF_INSNS [PATH]]
+ *        tracefmt_bench --read TRACE   (reader speed on a real trace)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "tests/unit/tracefmt_synth.h"
@@ -21,9 +23,42 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static int
+read_only(const char *path)
+{
+	int err;
+	struct umss_reader *r = umss_reader_open(path, &err);
+	if (!r) {
+		fprintf(stderr, "%s: %s\n", path, umss_strerror(err));
+		return 1;
+	}
+	struct umss_event ev;
+	uint64_t insns = 0, events = 0, sum = 0;
+	double t0 = now();
+	int ret;
+	while ((ret = umss_reader_next(r, &ev)) == 1) {
+		events++;
+		if (ev.kind == UMSS_EV_INSN) {
+			insns++;
+			sum += ev.insn.len ? ev.insn.bytes[0] : 0;
+		}
+	}
+	double t1 = now();
+	umss_reader_close(r);
+	printf("%s: %llu instructions, %llu other events, then %s\n", path,
+	       (unsigned long long)insns, (unsigned long long)(events - insns),
+	       ret ? umss_strerror(ret) : "end");
+	printf("read: %.2f ns/insn (%.1f M insn/s) [%llu]\n",
+	       (t1 - t0) * 1e9 / (double)insns, (double)insns / (t1 - t0) / 1e6,
+	       (unsigned long long)(sum & 1));
+	return ret < 0 && ret != -UMSS_E_TRUNCATED;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--read"))
+		return read_only(argv[2]);
 	uint64_t n = (argc > 1 ? strtoull(argv[1], NULL, 0) : 20) * 1000000ull;
 	const char *path = argc > 2 ? argv[2] : "/tmp/tracefmt_bench.trace";
 	struct synth p;
