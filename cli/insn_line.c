@@ -70,7 +70,8 @@ put_str(char *p, const char *s, size_t room)
 /* Longest module or symbol name kept (longer C++ names are cut). */
 #define NAME_MAX_LEN 400
 
-size_t
+/* MODULE+OFFSET (or `?`, `[anon]+OFF`) of w into buf; returns its length. */
+static size_t
 where_module(const struct where *w, char *buf, size_t size)
 {
 	char tmp[NAME_MAX_LEN + 32], *p = tmp;
@@ -93,7 +94,8 @@ where_module(const struct where *w, char *buf, size_t size)
 	return copy_out(tmp, (size_t)(p - tmp), buf, size);
 }
 
-size_t
+/* SYMBOL+OFFSET of w into buf (`-` when none); returns its length. */
+static size_t
 where_symbol(const struct where *w, char *buf, size_t size)
 {
 	char tmp[NAME_MAX_LEN + 32], *p = tmp;

@@ -31,9 +31,5 @@ void insn_line_init(struct insn_line *l);
 void insn_line_put(struct insn_line *l, struct outbuf *o, struct modmap *maps,
 		   uint32_t pid, uint32_t tid, uint64_t addr, const struct where *w,
 		   const uint8_t *bytes, uint32_t len);
-/* MODULE+OFFSET (or `?`/`[anon]+OFF`) of w into buf; returns its length. */
-size_t where_module(const struct where *w, char *buf, size_t size);
-/* SYMBOL+OFFSET of w into buf (`-` when none); returns its length. */
-size_t where_symbol(const struct where *w, char *buf, size_t size);
 
 #endif

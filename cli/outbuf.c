@@ -88,19 +88,6 @@ outbuf_putc(struct outbuf *o, char c)
 }
 
 void
-outbuf_pad(struct outbuf *o, size_t used, size_t width)
-{
-	size_t n = used < width ? width - used : 1;
-	char *p;
-
-	if (n > OUTBUF_SLACK)
-		n = OUTBUF_SLACK;
-	p = outbuf_room(o, n);
-	memset(p, ' ', n);
-	o->len += n;
-}
-
-void
 outbuf_hex(struct outbuf *o, uint64_t v, int min_digits)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -114,23 +101,6 @@ outbuf_hex(struct outbuf *o, uint64_t v, int min_digits)
 	} while (v);
 	while (n < min_digits && n < 16)
 		tmp[n++] = '0';
-	p = outbuf_room(o, (size_t)n);
-	for (int i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
-	o->len += (size_t)n;
-}
-
-void
-outbuf_u64(struct outbuf *o, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-	char *p;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	p = outbuf_room(o, (size_t)n);
 	for (int i = 0; i < n; i++)
 		p[i] = tmp[n - 1 - i];

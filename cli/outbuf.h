@@ -38,11 +38,7 @@ outbuf_room(struct outbuf *o, size_t n)
 void outbuf_put(struct outbuf *o, const char *s, size_t n);
 void outbuf_puts(struct outbuf *o, const char *s);
 void outbuf_putc(struct outbuf *o, char c);
-/* Pads a field of `used` characters with spaces to `width`; at least one
- * space when it is already as wide. */
-void outbuf_pad(struct outbuf *o, size_t used, size_t width);
 void outbuf_hex(struct outbuf *o, uint64_t v, int min_digits);
-void outbuf_u64(struct outbuf *o, uint64_t v);
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

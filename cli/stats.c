@@ -130,6 +130,7 @@ struct row {
 	uint64_t count;
 	const char *module;	/* module name, `[anon]` or `?` */
 	const char *path;	/* file path, or "" */
+	struct symfile *file;	/* NULL for [anon] and ? */
 	char *label;		/* function: symbol or module+offset */
 };
 
@@ -173,6 +174,12 @@ key_module(uint64_t a)
 	return symfile_name((struct symfile *)(uintptr_t)a);
 }
 
+static struct symfile *
+key_file(uint64_t a)
+{
+	return a == KEY_ANON || a == KEY_NONE ? NULL : (struct symfile *)(uintptr_t)a;
+}
+
 static const char *
 key_path(uint64_t a)
 {
@@ -198,17 +205,22 @@ put_modules(struct stats *s, struct outbuf *o)
 				.count = mods.slots[i].v,
 				.module = key_module(mods.slots[i].a),
 				.path = key_path(mods.slots[i].a),
+				.file = key_file(mods.slots[i].a),
 			};
 	qsort(rows, n, sizeof *rows, row_cmp);
 	outbuf_puts(o, "\nmodules:\n");
 	for (size_t i = 0; i < n; i++) {
+		const char *why = rows[i].file ? symfile_problem(rows[i].file) : "";
+
+		outbuf_printf(o, "  %12" PRIu64 " %7.2f%%  ", rows[i].count,
+			      percent(rows[i].count, s->total));
 		if (rows[i].path[0] == '/')
-			outbuf_printf(o, "  %12" PRIu64 " %7.2f%%  %-28s %s\n", rows[i].count,
-				      percent(rows[i].count, s->total), rows[i].module,
-				      rows[i].path);
+			outbuf_printf(o, "%-28s %s", rows[i].module, rows[i].path);
 		else
-			outbuf_printf(o, "  %12" PRIu64 " %7.2f%%  %s\n", rows[i].count,
-				      percent(rows[i].count, s->total), rows[i].module);
+			outbuf_puts(o, rows[i].module);
+		if (*why)
+			outbuf_printf(o, " (no symbols: %s)", why);
+		outbuf_putc(o, '\n');
 	}
 	free(rows);
 	pairmap_free(&mods);

@@ -95,9 +95,13 @@ symfile_name(const struct symfile *f)
 	return f->name;
 }
 
+static void symfile_load(struct symfile *f);
+
 const char *
-symfile_problem(const struct symfile *f)
+symfile_problem(struct symfile *f)
 {
+	if (!f->loaded)
+		symfile_load(f);
 	return f->problem;
 }
 
@@ -327,8 +331,6 @@ open_elf(const char *path, int *fd)
 	}
 	return e;
 }
-
-static void symfile_load(struct symfile *f);
 
 /*
  * umss's own vdso, copied out of memory: the kernel maps the same image

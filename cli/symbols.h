@@ -55,7 +55,7 @@ const struct sym *symfile_lookup(struct symfile *f, uint64_t off,
 void symfile_check_code(struct symfile *f, uint64_t off, const uint8_t *bytes,
 			uint32_t len);
 
-/* Why f has no symbols ("" when it has some or was not looked at yet). */
-const char *symfile_problem(const struct symfile *f);
+/* Why f has no symbols, "" when it has some (loads them). */
+const char *symfile_problem(struct symfile *f);
 
 #endif

@@ -33,6 +33,13 @@ expect '$3 == "getpid" { print $2 }' "16.22% "
 expect '$3 == "gen+0x1005" { print $1 }' "7 "
 expect '/^functions/ { print }' "functions (top 20 of 14): "
 
+# Why a module has no symbols.
+grep -qE '^ +27 +72\.97%  gen +/nonexistent/gen \(no symbols: file missing\)$' "$WORK/out" ||
+	fail "gen module line"
+"$PROGS/cli_gen_trace" "$WORK/bad" badid >/dev/null || fail "generator badid"
+"$UMSS" stats "$WORK/bad" | grep -qE '^ +6 +16\.22%  libc\.so\.6 +/usr/lib/x86_64-linux-gnu/libc\.so\.6 \(no symbols: file changed since the trace \(build id differs\)\)$' ||
+	fail "badid libc line: $("$UMSS" stats "$WORK/bad" | grep libc)"
+
 # A bigger single-thread trace: the count is exact.
 "$PROGS/cli_gen_trace" "$WORK/big" big 1000003 >/dev/null || fail "generator big"
 [ "$("$UMSS" stats "$WORK/big" | head -1)" = "instructions: 1000003" ] || fail "big count"
