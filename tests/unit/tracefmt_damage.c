@@ -7,7 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/unit/tracefmt_synth.h"
@@ -349,9 +353,66 @@ test_foreign(void)
 	CHECK_EQ(n, 2);
 }
 
+/*
+ * A writer SIGKILLed while it writes: the file reads as a prefix of what it
+ * was writing, then TRUNCATED.
+ */
+static void
+test_killed(void)
+{
+	const char *path = test_path("killed.trace");
+	struct synth p;
+	synth_init(&p, 60, 0x400000, 3);
+	pid_t child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		struct umss_writer *w = test_writer(path);
+		uint8_t b[16];
+		for (uint32_t i = 0; i < p.n; i++) {
+			synth_bytes(p.insns[i].addr, p.insns[i].len, b);
+			OK(umss_writer_code(w, 1, p.insns[i].addr, b, p.insns[i].len));
+		}
+		for (uint64_t i = 0;; i++) {
+			OK(umss_writer_insn(w, 1, 1, p.insns[synth_step(&p)].addr));
+			if (i % 4096 == 0)
+				OK(umss_writer_flush(w));
+		}
+	}
+	/* Kill it once it has written a fair amount (whatever the load). */
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	for (int i = 0; i < 1000; i++) {
+		struct stat st;
+		if (!stat(path, &st) && st.st_size > (64 << 10))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	CHECK(kill(child, SIGKILL) == 0);
+	int status;
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	struct umss_reader *r = test_reader(path);
+	struct umss_event ev;
+	uint64_t n = 0;
+	int ret;
+	while ((ret = umss_reader_next(r, &ev)) == 1) {
+		if (ev.kind != UMSS_EV_INSN)
+			continue;
+		const struct synth_insn *in = &p.insns[synth_step(&p)];
+		CHECK_EQ(ev.insn.addr, in->addr);
+		CHECK_EQ(ev.insn.index, n);
+		n++;
+	}
+	CHECK_EQ(ret, -UMSS_E_TRUNCATED);
+	CHECK(n >= 4096); /* 64 KiB is many flushes */
+	umss_reader_close(r);
+	synth_free(&p);
+}
+
 int
 main(void)
 {
+	test_killed();
 	test_truncation();
 	test_corruption();
 	test_foreign();
