@@ -45,8 +45,13 @@ struct dcache_entry {
 };
 static struct dcache_entry dcache[1u << DCACHE_BITS];
 
-static uint64_t wpages[WPAGES];  /* open addressing, 0 = empty */
+/* Code pages made writable: the page address, with bit 0 set when
+ * mprotect refused (the vdso is sealed on this kernel) and the patch goes
+ * through /proc/self/mem instead, which writes like a debugger does
+ * (FOLL_FORCE).  Open addressing, 0 = empty. */
+static uint64_t wpages[WPAGES];
 static unsigned n_wpages;
+static long mem_fd = -1;         /* /proc/self/mem, opened when first needed */
 static uint64_t trampolines[MAX_TRAMPOLINES];
 static unsigned n_trampolines;
 
@@ -203,8 +208,28 @@ wpages_clear(void)
 	n_wpages = 0;
 }
 
+static int
+open_mem(void)
+{
+	if (mem_fd >= 0)
+		return 0;
+	long fd = sys6(NR_OPEN, (long)"/proc/self/mem", 02 | 02000000 /* O_RDWR | O_CLOEXEC */,
+		       0, 0, 0, 0);
+	if (fd < 0)
+		return -1;
+	/* Out of the way of the program's small fd numbers. */
+	long high = sys6(NR_FCNTL, fd, 1030 /* F_DUPFD_CLOEXEC */, 900, 0, 0, 0);
+	if (high >= 0) {
+		sys6(NR_CLOSE, fd, 0, 0, 0, 0, 0);
+		fd = high;
+	}
+	mem_fd = fd;
+	return 0;
+}
+
 /* Makes the code page writable (keeping its other permissions) unless it
- * is not executable, where the program itself would fault. */
+ * is not executable, where the program itself would fault.  Returns 0
+ * (cannot), 1 (writable) or 2 (write through /proc/self/mem). */
 static int
 page_writable(struct agent_state *s, uint64_t page)
 {
@@ -212,8 +237,8 @@ page_writable(struct agent_state *s, uint64_t page)
 		return 0; /* below mmap_min_addr: never mapped */
 	unsigned h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
 	for (unsigned i = 0; i < WPAGES; i++, h = (h + 1) % WPAGES) {
-		if (wpages[h] == page)
-			return 1;
+		if ((wpages[h] & ~1ull) == page)
+			return 1 + (int)(wpages[h] & 1);
 		if (!wpages[h])
 			break;
 	}
@@ -222,16 +247,20 @@ page_writable(struct agent_state *s, uint64_t page)
 	uint64_t prot = s->req_result;
 	if (prot == ~0ull || !(prot & PROT_EXEC))
 		return 0;
-	if (sys_mprotect(page, PAGE, (int)(prot | PROT_WRITE)) < 0)
-		return 0;
+	uint64_t entry = page;
+	if (sys_mprotect(page, PAGE, (int)(prot | PROT_WRITE)) < 0) {
+		if (open_mem() < 0)
+			return 0;
+		entry |= 1;
+	}
 	if (n_wpages >= WPAGES / 2)
 		wpages_clear();
 	h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
 	while (wpages[h])
 		h = (h + 1) % WPAGES;
-	wpages[h] = page;
+	wpages[h] = entry;
 	n_wpages++;
-	return 1;
+	return 1 + (int)(entry & 1);
 }
 
 /* True when one of insn's memory accesses may touch [n, n + 5). */
@@ -336,22 +365,38 @@ do_syscall(struct agent_state *s, const struct x86_insn *insn)
 	}
 }
 
-static void
-patch(struct agent_state *s, uint64_t n, uint64_t target)
+static int patch_via_mem; /* the active patch was written through mem_fd */
+
+static int
+write_code(uint64_t at, const void *bytes, int via_mem)
+{
+	if (!via_mem) {
+		memcpy((void *)at, bytes, PATCH_LEN);
+		return 0;
+	}
+	return sys6(NR_PWRITE64, mem_fd, (long)bytes, PATCH_LEN, (long)at, 0, 0) == PATCH_LEN ? 0 : -1;
+}
+
+static int
+patch(struct agent_state *s, uint64_t n, uint64_t target, int via_mem)
 {
 	uint8_t jmp[PATCH_LEN] = { 0xe9 };
 	int32_t rel = (int32_t)(target - (n + PATCH_LEN));
 	memcpy(jmp + 1, &rel, 4);
 	s->patch_orig = 0;
 	memcpy(&s->patch_orig, (const void *)n, PATCH_LEN);
-	memcpy((void *)n, jmp, PATCH_LEN);
+	if (write_code(n, jmp, via_mem) < 0)
+		return -1;
 	s->patch_addr = n;
+	patch_via_mem = via_mem;
+	return 0;
 }
 
 static void
 unpatch(struct agent_state *s)
 {
-	memcpy((void *)s->patch_addr, &s->patch_orig, PATCH_LEN);
+	if (write_code(s->patch_addr, &s->patch_orig, patch_via_mem) < 0)
+		stop(s, AGENT_REQ_FAILED, AGENT_WHY_UNPATCH, s->patch_addr);
 	s->patch_addr = 0;
 }
 
@@ -392,13 +437,17 @@ step(struct agent_state *s)
 		return;
 	}
 	uint64_t target = trampoline_for(s, n + PATCH_LEN);
-	if (!target || touches_patch(insn, &s->ctx, n) || !page_writable(s, n & ~(PAGE - 1)) ||
-	    (((n + PATCH_LEN - 1) & ~(PAGE - 1)) != (n & ~(PAGE - 1)) &&
-	     !page_writable(s, (n + PATCH_LEN - 1) & ~(PAGE - 1)))) {
+	int w1 = 0, w2 = 1;
+	uint64_t last = (n + PATCH_LEN - 1) & ~(PAGE - 1);
+	if (target && !touches_patch(insn, &s->ctx, n)) {
+		w1 = page_writable(s, n & ~(PAGE - 1));
+		if (w1 && last != (n & ~(PAGE - 1)))
+			w2 = page_writable(s, last);
+	}
+	if (!target || !w1 || !w2 || patch(s, n, target, w1 == 2 || w2 == 2) < 0) {
 		fallback(s);
 		return;
 	}
-	patch(s, n, target);
 	s->pending = at;
 	agent_resume();
 }

@@ -8,6 +8,7 @@
 
 /* Numbers from arch/x86/entry/syscalls/syscall_64.tbl. */
 enum {
+	NR_OPEN = 2, NR_CLOSE = 3, NR_PWRITE64 = 18, NR_FCNTL = 72,
 	NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_RT_SIGACTION = 13,
 	NR_RT_SIGRETURN = 15, NR_MREMAP = 25, NR_SHMAT = 30, NR_CLONE = 56, NR_FORK = 57,
 	NR_VFORK = 58, NR_EXECVE = 59, NR_EXIT = 60, NR_PTRACE = 101, NR_SIGALTSTACK = 131,

@@ -253,6 +253,13 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 	if (ptrace(PTRACE_SETREGS, e->pid, 0L, &regs) < 0)
 		return false;
 	e->res->fallbacks++;
+	if (getenv("UMSS_DEBUG_FALLBACKS")) {
+		/* A debugging aid: which instructions the agent hands over. */
+		fprintf(stderr, "umss: fallback at %#llx:", (unsigned long long)at);
+		for (size_t i = 0; i < (info.len ? info.len : n); i++)
+			fprintf(stderr, " %02x", bytes[i]);
+		fputc('\n', stderr);
+	}
 	int deliver = 0, status;
 	bool retired = false;
 	for (;;) {
