@@ -91,6 +91,7 @@ struct diff {
 	struct pair **pairs;
 	size_t npairs, cap_pairs;
 	struct pairmap pair_of_ord;	/* (proc ord, thread ord) -> index + 1 */
+	struct pair *just_ended;	/* its thread exit was the last event */
 	struct outbuf out;
 	struct insn_line line;
 };
@@ -194,6 +195,7 @@ side_event(struct diff *d, int k, const struct umss_event *ev)
 		ref = pairmap_find(&s->pair_of_tid, ev->pid, ev->tid);
 		if (ref) {
 			d->pairs[*ref - 1]->ended[k] = true;
+			d->just_ended = d->pairs[*ref - 1];
 			/* The tid may be reused by a later thread. */
 			pairmap_remove(&s->pair_of_tid, ev->pid, ev->tid);
 		}
@@ -402,6 +404,18 @@ run(struct diff *d)
 		p = side_read(d, k, &di);
 		if (p && !compare(d, k, p, &di))
 			return 1;
+		/* A thread that ended before its counterpart's waiting ones. */
+		if (d->just_ended) {
+			struct pair *q = d->just_ended;
+
+			d->just_ended = NULL;
+			if (q->q[1 - k].n) {
+				struct dinsn first = queue_pop(&q->q[1 - k]);
+
+				report(d, q, k == 1 ? &first : NULL, k == 0 ? &first : NULL);
+				return 1;
+			}
+		}
 		if (d->s[k].eof && d->s[k].rc < 0 && d->s[k].rc != -UMSS_E_TRUNCATED)
 			return 2;
 		/* A side that ended leaves the other's waiting ones unmatched. */

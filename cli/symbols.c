@@ -458,7 +458,7 @@ symfile_load(struct symfile *f)
 	if (scn)
 		load_symbols(f, e, scn);
 	if (!f->nsyms)
-		f->problem = "no symbols";
+		f->problem = "stripped, and no debug file";
 out:
 	if (de) {
 		elf_end(de);
