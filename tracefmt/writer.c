@@ -48,7 +48,7 @@ struct wthread {
 	uint64_t seg_addr_delta; /* pending segment: jump from expected */
 	uint64_t seg_run;  /* pending segment: instructions, 0 = none */
 	uint8_t *buf;      /* encoded segments of the pending block */
-	size_t len;
+	size_t len, cap;
 	bool dirty;        /* in the writer's dirty list */
 };
 
@@ -157,14 +157,25 @@ rec_reserve(struct umss_writer *w, size_t n, int *err)
 
 /* ------------------------------------------------ instruction blocks */
 
-static void
+/* Appends the pending segment to t's block; 0 or -ENOMEM. */
+static int
 seg_encode(struct wthread *t)
 {
+	if (t->cap - t->len < 2 * FMT_VARINT_MAX) {
+		/* Grows by doubling: idle threads keep small buffers. */
+		size_t cap = t->cap * 2;
+		uint8_t *b = realloc(t->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		t->buf = b;
+		t->cap = cap;
+	}
 	uint8_t *p = t->buf + t->len;
 	p += fmt_put_varint(p, fmt_zigzag((int64_t)t->seg_addr_delta));
 	p += fmt_put_varint(p, t->seg_run - 1);
 	t->len = (size_t)(p - t->buf);
 	t->seg_run = 0;
+	return 0;
 }
 
 /* Writes t's pending instructions as one INSNS record. */
@@ -173,9 +184,9 @@ block_flush(struct umss_writer *w, struct wthread *t)
 {
 	if (!t->nblock)
 		return 0;
-	if (t->seg_run)
-		seg_encode(t);
-	int err;
+	int err = t->seg_run ? seg_encode(t) : 0;
+	if (err)
+		return err;
 	uint8_t *p = rec_reserve(w, 1 + 5 * FMT_VARINT_MAX + t->len, &err);
 	if (!p)
 		return err;
@@ -286,8 +297,10 @@ static struct wthread *
 thread_new(struct umss_writer *w, uint32_t pid, uint32_t tid, int *err)
 {
 	struct wthread *t = calloc(1, sizeof(*t));
-	if (t)
-		t->buf = malloc(BLOCK_BYTES + 4 * FMT_VARINT_MAX);
+	if (t) {
+		t->cap = 256;
+		t->buf = malloc(t->cap);
+	}
 	if (!t || !t->buf) {
 		free(t);
 		*err = -ENOMEM;
@@ -656,8 +669,8 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 	if (addr == t->expected && t->seg_run) {
 		t->seg_run++;
 	} else {
-		if (t->seg_run)
-			seg_encode(t);
+		if (t->seg_run && seg_encode(t))
+			return fail(w, -ENOMEM);
 		t->seg_addr_delta = addr - t->expected;
 		t->seg_run = 1;
 	}
@@ -667,8 +680,8 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 	 * otherwise a few bytes could stand for endless repeats of it, and a
 	 * reader could not bound the work a record makes.
 	 */
-	if (__builtin_expect(lenp1 == 1, 0))
-		seg_encode(t);
+	if (__builtin_expect(lenp1 == 1, 0) && seg_encode(t))
+		return fail(w, -ENOMEM);
 	if (!t->nblock++ && !t->dirty) {
 		if (w->ndirty == w->dirty_cap) {
 			size_t cap = w->dirty_cap ? 2 * w->dirty_cap : 16;
