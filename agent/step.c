@@ -406,10 +406,18 @@ static void
 step(struct agent_state *s)
 {
 	uint64_t at = s->ctx.rip;
+	if (s->ctx.rflags & 0x100) /* TF: the program single-steps itself */
+		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
 	const struct x86_insn *insn = decode_at(s, at);
 	if (!insn) {
 		fallback(s);
 		return;
+	}
+	if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_1BYTE && insn->opcode == 0x9d) {
+		/* popf that sets TF: the program would single-step itself. */
+		uint64_t v = 0;
+		if (agent_safe_copy(&v, (const void *)s->ctx.gpr[X86_RSP], 2) == 0 && (v & 0x100))
+			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
 	}
 	switch (insn->cf) {
 	case X86_CF_SYSCALL:

@@ -40,6 +40,7 @@
 #define AGENT_WHY_SIGACTION 2   /* req_arg[1] = signal number */
 #define AGENT_WHY_ARCH_PRCTL 3  /* req_arg[1] = code */
 #define AGENT_WHY_TRAMPOLINE 4  /* no trampoline page within reach: req_arg[1] = address */
+#define AGENT_WHY_TRAPFLAG 6    /* the program set TF in rflags: req_arg[1] = address */
 #define AGENT_WHY_UNPATCH 5     /* the program's bytes could not be put back: req_arg[1] = address */
 
 /*

@@ -210,10 +210,10 @@ wait_pid(struct patch_engine *e, int *status)
 			return -1;
 		}
 		if (tracer_interrupted && !e->res->stopped_by) {
-			/* umss was asked to stop: end the program; its exit
-			 * event drains what the agent recorded. */
+			/* umss was asked to stop: stop the program so that the
+			 * main loop drains what the agent recorded, then ends it. */
 			e->res->stopped_by = "umss was interrupted";
-			kill(e->pid, SIGKILL);
+			ptrace(PTRACE_INTERRUPT, e->pid, 0L, 0L);
 		}
 	}
 }
@@ -356,6 +356,10 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 		snprintf(why, sizeof why, "the program used its gs base (arch_prctl 0x%llx)",
 			 (unsigned long long)st->req_arg[1]);
 		break;
+	case AGENT_WHY_TRAPFLAG:
+		snprintf(why, sizeof why, "the program set the trap flag (at 0x%llx)",
+			 (unsigned long long)st->req_arg[1]);
+		break;
 	default:
 		snprintf(why, sizeof why, "unknown reason %llu", (unsigned long long)st->req_arg[0]);
 		break;
@@ -376,7 +380,13 @@ on_request(struct patch_engine *e)
 		e->error = -1;
 		return false;
 	}
+	uint64_t had = st.buf_len;
 	drain(e, &st);
+	if (had && write_state(e, &st) < 0) {
+		fprintf(stderr, "umss: cannot write the agent's state: %s\n", strerror(errno));
+		e->error = -1;
+		return false;
+	}
 	switch (st.req) {
 	case AGENT_REQ_FLUSH:
 		break;
@@ -506,6 +516,11 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 
 	int deliver = 0;
 	while (!e.gone) {
+		if (tracer_interrupted) {
+			if (!res->stopped_by)
+				res->stopped_by = "umss was interrupted";
+			goto end;
+		}
 		if (ptrace(PTRACE_CONT, pid, 0L, (long)deliver) < 0 && errno != ESRCH) {
 			fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 			break;
@@ -524,6 +539,8 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 			continue;
 		}
 		if (event == PTRACE_EVENT_STOP) {
+			if (tracer_interrupted)
+				continue; /* our PTRACE_INTERRUPT: the loop ends it */
 			if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
 				/* Group stop: stay stopped until SIGCONT. */
 				ptrace(PTRACE_LISTEN, pid, 0L, 0L);
@@ -562,6 +579,7 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 		}
 		if (e.gone)
 			break;
+end:
 		/* Tracing ends here: keep what was recorded, end the program. */
 		if (!killed) {
 			drain_now(&e);
