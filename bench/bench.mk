@@ -9,7 +9,7 @@ BENCH_DIR := $(BUILD)/bench
 # one is the smallest workload (gdb steps it), the large one is for the fast
 # engines.  run.py gets the same numbers to check umss' counts.
 BENCH_LOOP_SMALL := 12500
-BENCH_LOOP_LARGE := 2500000
+BENCH_LOOP_LARGE := 1250000
 ifeq ($(BENCH),quick)
 BENCH_OUT ?= $(BENCH_DIR)/PERFORMANCE.md
 else

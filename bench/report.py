@@ -3,6 +3,7 @@ report (machine, method, tables, workloads, decoder bench) for
 docs/PERFORMANCE.md."""
 
 import datetime
+import math
 import os
 import platform
 import statistics
@@ -46,6 +47,10 @@ def _fmt_ns(x):
     if x >= 10:
         return f"{x:.1f}"
     return f"{x:.2f}"
+
+
+def _geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
 def _median(xs):
@@ -117,7 +122,44 @@ class Report:
             if not rows:
                 continue
             out += [f"### {title}", "", HEADER, RULE] + rows + [""]
+            out += self._summary(size)
         return "\n".join(out)
+
+    def _summary(self, size):
+        """Geometric means of each contender's ratios over the workloads of
+        this size where it and the reference both ran."""
+        out = [f"Summary of the {size} workloads: geometric means of the "
+               "ratios above, over the workloads each contender completed.",
+               "",
+               "| contender | workloads completed | slowdown vs native "
+               "| speed-up vs ptrace |",
+               "|---|--:|--:|--:|"]
+        for c in self.cons:
+            done = 0
+            shown = 0
+            slow = []
+            fast = []
+            for w, cells, _ in self.results:
+                if w.size != size or not c.shown_on(w):
+                    continue
+                shown += 1
+                cell = cells[c.key]
+                if cell.state != "ok":
+                    continue
+                done += 1
+                med = _median(cell.wall_ns)
+                nat = cells["native"]
+                if nat.state == "ok":
+                    slow.append(med / _median(nat.wall_ns))
+                pt = cells.get("umss-ptrace")
+                if pt and pt.state == "ok":
+                    fast.append(_median(pt.wall_ns) / med)
+            if not shown:
+                continue
+            out.append(f"| {c.name} | {done} of {shown} | "
+                       f"{_fmt_ratio(_geomean(slow)) if slow else '—'} | "
+                       f"{_fmt_ratio(_geomean(fast)) if fast else '—'} |")
+        return out + [""]
 
     def _machine(self):
         model = "unknown"
@@ -145,7 +187,6 @@ class Report:
 
     def write(self, path, decoder_bench):
         now = datetime.datetime.now(datetime.timezone.utc)
-        reps = ", ".join(f"{k} {v}" for k, v in self.reps.items())
         lines = [
             "# umss performance",
             "",
@@ -176,7 +217,8 @@ class Report:
             "is used for every contender of the workload.",
             "- **median wall**: median wall-clock time of the runs, spawn to "
             "exit, including the tool's start-up and writing its trace; "
-            f"**runs** is how many (by cost class: {reps}). Within a "
+            "**runs** is how many: fewer for the slow tracers "
+            "(`REPS` in bench/run.py). Within a "
             "workload, run r of every contender comes before run r+1 of any, "
             "in an order rotated each round, so the ratios compare runs made "
             "at the same time.",

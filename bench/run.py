@@ -21,10 +21,18 @@ import report
 import measure
 import workloads as workloads_mod
 
-# Repetitions per contender cost class and mode.
+# Repetitions per mode, workload size and contender cost class.  The slow
+# tracers get fewer runs on the large workloads, where one run takes them
+# tens of seconds, so `make bench` stays under 20 minutes on 2 cores.
 REPS = {
-    "full": {"fast": 5, "medium": 3, "slow": 2, "slowest": 1},
-    "quick": {"fast": 3, "medium": 2, "slow": 1, "slowest": 1},
+    "full": {
+        "small": {"fast": 5, "medium": 3, "slow": 2, "slowest": 1},
+        "large": {"fast": 5, "medium": 2, "slow": 1, "slowest": 1},
+    },
+    "quick": {
+        "small": {"fast": 3, "medium": 2, "slow": 1, "slowest": 1},
+        "large": {"fast": 3, "medium": 1, "slow": 1, "slowest": 1},
+    },
 }
 # Longest a single run may take before it is killed and marked failed.
 TIMEOUT_S = 300
@@ -100,6 +108,7 @@ def run_one(w, c, cell, ctx, rep):
 
 
 def run_workload(w, cons, cells, ctx, reps, start):
+    reps = reps[w.size]
     active = [c for c in cons if cells[c.key].state == "ok"]
     total = max((reps[c.cost] for c in active), default=0)
     for rep in range(total):
@@ -168,6 +177,9 @@ def main():
                     help="SMALL,LARGE iterations of the assembly loop builds")
     ap.add_argument("--decoder-bench", default="build/decoder-bench")
     ap.add_argument("--out", default="docs/PERFORMANCE.md")
+    ap.add_argument("--only", default="",
+                    help="comma-separated workload names or sizes to run "
+                    "(for trying the runner; `make bench` runs all)")
     args = ap.parse_args()
 
     start = time.monotonic()
@@ -189,6 +201,9 @@ def main():
     cons = contenders_mod.all_contenders()
     wls = workloads_mod.workloads(bench_dir, {"small": small, "large": large},
                                   args.mode)
+    if args.only:
+        only = set(args.only.split(","))
+        wls = [w for w in wls if w.name in only or w.size in only]
 
     avail = {}
     for c in cons:

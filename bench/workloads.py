@@ -80,9 +80,9 @@ def workloads(bench_dir, loop_iters, mode):
     loop_iters maps "small"/"large" to the assembly loop's iteration counts.
     """
     small_text = os.path.join(bench_dir, "gzip-input-4k.txt")
-    large_text = os.path.join(bench_dir, "gzip-input-64k.txt")
+    large_text = os.path.join(bench_dir, "gzip-input-32k.txt")
     make_text(small_text, 4 * 1024)
-    make_text(large_text, 64 * 1024)
+    make_text(large_text, 32 * 1024)
     py_env = {"PYTHONHASHSEED": "0"}  # same dict layout, same path every run
     ls = _which("ls")
     py = "/usr/bin/python3"  # not a pyenv shim: that would trace a shell
@@ -113,17 +113,17 @@ def workloads(bench_dir, loop_iters, mode):
     ]
     large = [
         loop("large"),
-        Workload("c-kernel", "large", [kernel, "20000"],
-                 "FNV-1a hash and qsort of 20000 words"),
-        Workload("ls", "large", [ls, "-l", "/usr/bin"], "`ls -l /usr/bin`"),
-        Workload("python3", "large", [py, "-S", "-c", PYTHON.format(n=5000)],
-                 "`python3 -S -c` sum of 5000 squares (large set only: "
+        Workload("c-kernel", "large", [kernel, "10000"],
+                 "FNV-1a hash and qsort of 10000 words"),
+        Workload("ls", "large", [ls, "/usr/bin"], "`ls /usr/bin`"),
+        Workload("python3", "large", [py, "-S", "-c", PYTHON.format(n=1000)],
+                 "`python3 -S -c` sum of 1000 squares (large set only: "
                  "python's start-up alone is too long for the ptrace engine)",
                  env=py_env),
-        Workload("sqlite3", "large", [sqlite, ":memory:", SQL.format(n=3000)],
-                 "`sqlite3 :memory:` recursive CTE over 3000 rows"),
+        Workload("sqlite3", "large", [sqlite, ":memory:", SQL.format(n=1500)],
+                 "`sqlite3 :memory:` recursive CTE over 1500 rows"),
         Workload("gzip", "large", [gzip, "-c", large_text],
-                 "`gzip -c` of 64 KiB of text"),
+                 "`gzip -c` of 32 KiB of text"),
     ]
     if mode == "quick":
         keep = {"asm-loop", "c-kernel", "ls"}
