@@ -133,8 +133,177 @@ evex_disp8_n(const struct x86_form *f, unsigned vl, unsigned w, unsigned b)
 	}
 }
 
+/* Kept out of line so that the fast path's caller stays small. */
+static int decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor,
+			  struct x86_insn *out) __attribute__((noinline));
+
+/* Memory operand size of a legacy-encoded form (0 when not modelled). */
+static inline unsigned
+legacy_mem_size(const struct x86_form *f, unsigned osz, unsigned w, enum x86_vendor vendor)
+{
+	if (f->cmpx)
+		return w ? 16 : 8;
+	switch (f->sz) {
+	case 0:
+		return 0;
+	case X86_SZ_V:
+		return osz;
+	case X86_SZ_W:
+		return w ? 8 : 4;
+	case X86_SZ_P:
+		/* Far pointers: AMD reads m16:32 even with REX.W (decoder_cpu). */
+		return 2 + (osz == 8 && vendor == X86_VENDOR_AMD ? 4 : osz);
+	default:
+		return f->sz > 255 ? 0 : f->sz;
+	}
+}
+
+/* The common case, taken when at least 23 bytes are readable: no legacy
+ * prefix but an optional 66 and one REX, the one-byte or 0F map, and an
+ * opcode with a single form, or a group whose forms differ only in
+ * ModRM.reg, with nothing special to check (x86_index bits 31/30, set by
+ * the generator).  Returns 0, or -1 to let the general path decode; the
+ * fuzzer and decoder-check compare both paths (short buffers take the
+ * general one). */
+static inline int
+decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
+{
+	unsigned i = 0, rex = 0, c = b[0], map = 0, w = 0, fl, opsize_pfx = 0;
+	if (c == 0x66) {
+		opsize_pfx = 1;
+		c = b[++i];
+	}
+	if ((c & 0xf0) == 0x40) {
+		rex = c;
+		w = (c >> 3) & 1;
+		c = b[++i];
+	}
+	if ((prefix_bits[c >> 6] >> (c & 63)) & 1)
+		return -1;
+	i++;
+	if (c == 0x0f) {
+		c = b[i++];
+		map = 1;
+	}
+	uint32_t ix = x86_index[map][c];
+	const struct x86_form *f;
+	if (ix & 0x80000000u) {
+		f = &x86_forms[(ix >> 8) & 0xffff];
+	} else if (ix & 0x40000000u) {
+		/* A group: the form is chosen by ModRM.reg alone. */
+		unsigned k = x86_groups[(ix >> 24) & 0x3f][(b[i] >> 3) & 7];
+		if (k == 0xffff)
+			return -1;
+		f = &x86_forms[k];
+	} else {
+		return -1;
+	}
+	fl = f->flags;
+	unsigned osz = w ? 8 : 4;
+	if (opsize_pfx && !w)
+		osz = 2;
+	if (fl & (X86_FF_D64 | X86_FF_F64)) {
+		if (opsize_pfx && (fl & X86_FF_F64))
+			return -1; /* 66 on near branches: vendor rules, general path */
+		osz = opsize_pfx && !w ? 2 : 8;
+	}
+	if (opsize_pfx && f->pp != 0xf)
+		return -1; /* 66 is a mandatory prefix here */
+	*d = (struct x86_insn){ 0 };
+	if (opsize_pfx)
+		d->prefixes = X86_PFX_OPSIZE;
+	if (fl & X86_FF_MODRM) {
+		unsigned modrm = b[i++];
+		unsigned mod = modrm >> 6, rm = modrm & 7;
+		d->modrm = (uint8_t)modrm;
+		d->flags = X86_F_MODRM;
+		if (mod == 3) {
+			if (f->mod == 1)
+				return -1;
+		} else {
+			if (f->mod == 2)
+				return -1;
+			d->flags |= X86_F_MEM;
+			unsigned ds = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+			if (rm == 4) {
+				d->sib = b[i++];
+				d->flags |= X86_F_SIB;
+				if (mod == 0 && (d->sib & 7) == 5)
+					ds = 4;
+			} else if (mod == 0 && rm == 5) {
+				ds = 4;
+				d->flags |= X86_F_RIPREL;
+			}
+			if (ds == 1)
+				d->disp = (int8_t)b[i];
+			else if (ds == 4)
+				d->disp = (int32_t)(uint32_t)load_le(b + i, 4, 8);
+			d->disp_size = (uint8_t)ds;
+			i += ds;
+			d->mem_size = (uint8_t)legacy_mem_size(f, osz, w, vendor);
+			d->mem_access = (uint8_t)(f->acc & 3);
+			if (f->acc == 4)
+				d->flags |= X86_F_NOMEMACCESS;
+		}
+	} else if (f->mod == 1) {
+		return -1;
+	}
+	unsigned ik = f->imm;
+	unsigned isz = imm_size[ik][osz >> 2];
+	if (isz) {
+		uint64_t v = load_le(b + i, isz, 8);
+		if (!((IMM_UNSIGNED >> ik) & 1) && isz < 8) {
+			uint64_t sign = 1ull << (8 * isz - 1);
+			v = (v ^ sign) - sign;
+		}
+		d->imm = (int64_t)v;
+		d->imm_size = (uint8_t)isz;
+		i += isz;
+		if (ik == X86_IMM_REL8 || ik == X86_IMM_RELZ)
+			d->flags |= X86_F_REL;
+	}
+	if (imm2_size[ik]) {
+		d->imm2 = b[i];
+		d->imm2_size = 1;
+		i++;
+	}
+	d->len = (uint8_t)i;
+	d->map = (uint8_t)map;
+	d->opcode = (uint8_t)c;
+	d->opsize = (uint8_t)osz;
+	d->addrsize = 8;
+	d->cf = f->cf;
+	if (f->cf == X86_CF_JCC)
+		d->cond = c & 15;
+	else if (f->cf == X86_CF_LOOP)
+		d->cond = (uint8_t)(c - 0xe0);
+	d->w = (uint8_t)w;
+	d->disp8_n = 1;
+	if (rex) {
+		d->rex = (uint8_t)rex;
+		d->prefixes |= X86_PFX_REX;
+	}
+	if (fl & (X86_FF_STACK | X86_FF_STRING | X86_FF_XSAVE)) {
+		if (fl & X86_FF_STACK)
+			d->flags |= X86_F_STACK;
+		if (fl & X86_FF_STRING)
+			d->flags |= X86_F_STRING;
+		if (fl & X86_FF_XSAVE)
+			d->flags |= X86_F_XSAVE;
+	}
+	return 0;
+}
+
 int
 x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
+{
+	if (avail >= 23 && decode_fast(b, vendor, out) == 0)
+		return X86_OK;
+	return decode_general(b, avail, vendor, out);
+}
+
+static int
+decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
 {
 	struct x86_insn *d = out;
 	unsigned i = 0, last_rep = 0, seg_last = 0, seg_fsgs = 0;
@@ -291,7 +460,7 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 	uint32_t ix = x86_index[mapidx][op];
 	if (!ix)
 		return X86_INVALID;
-	const struct x86_form *f = &x86_forms[ix >> 8];
+	const struct x86_form *f = &x86_forms[(ix >> 8) & 0xffff];
 	unsigned nforms = ix & 0xff;
 	unsigned modrm = 0, mod3 = 1, reg = 0, rm = 0;
 	/* Mandatory prefix as a mask bit: none, 66, F3, F2. */
@@ -463,7 +632,7 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 			d->flags |= X86_F_REL;
 			/* xbegin takes rel16 with 66 on both vendors (SDM XBEGIN). */
 			if (f->cf == X86_CF_XBEGIN)
-				isz = (pfx & X86_PFX_OPSIZE) ? 2 : 4;
+				isz = (pfx & X86_PFX_OPSIZE) && !w ? 2 : 4;
 		}
 	}
 	NEED(i + isz + isz2);
@@ -548,6 +717,8 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 				size = 16u << (vl > 2 ? 2 : vl); /* expand/compress */
 			if (evex_b)
 				d->flags |= X86_F_BCST;
+		} else if (enc == X86_ENC_LEGACY) {
+			size = legacy_mem_size(f, osz, w, vendor);
 		} else if (f->sz == X86_SZ_V) {
 			size = osz;
 		} else if (f->sz == X86_SZ_W) {
@@ -561,8 +732,6 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 		} else if (enc == X86_ENC_VEX) {
 			size = 16u << vl;
 		}
-		if (f->cmpx)
-			size = w ? 16 : 8;
 		if (f->imm == X86_IMM_MOFFS)
 			size = (op & 1) ? osz : 1;
 		if (map == 0 && op == 0x63 && enc == X86_ENC_LEGACY)

@@ -144,6 +144,7 @@ missing_extension(const ZydisDecodedInstruction *zi)
 	case ZYDIS_ISA_EXT_UINTR: return "user interrupts (Intel only)";
 	case ZYDIS_ISA_EXT_TSX_LDTRK: return "TSX load tracking (Intel only)";
 	case ZYDIS_ISA_EXT_TDX: return "TDX (Intel only)";
+	case ZYDIS_ISA_EXT_HRESET: return "HRESET (Intel only)";
 	case ZYDIS_ISA_EXT_KEYLOCKER: case ZYDIS_ISA_EXT_KEYLOCKER_WIDE: return "Key Locker (Intel only)";
 	default: break;
 	}

@@ -73,7 +73,7 @@ make_string(uint8_t *b)
 		break;
 	}
 	}
-	while (n < 20)
+	while (n < 32)
 		b[n++] = (uint8_t)rng();
 	return n;
 }

@@ -1,0 +1,6 @@
+#!/bin/sh
+# The decoder's hard corners (tests/unit/decoder_corners.c) and what this
+# CPU really does (tests/unit/decoder_cpu.c, skipped on non-AMD CPUs).
+set -u
+"$PROGS/decoder_corners" || exit 1
+"$PROGS/decoder_cpu"
