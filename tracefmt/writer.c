@@ -284,13 +284,17 @@ thread_free(struct umss_writer *w, struct wthread *t)
 	free(t);
 }
 
-/* Drops thread tid (after its block was flushed). */
-static void
+/* Writes out thread tid's pending block and forgets the thread. */
+static int
 thread_drop(struct umss_writer *w, uint32_t tid)
 {
+	int err = flush_thread(w, tid);
+	if (err)
+		return err;
 	struct wthread *t = id_map_del(&w->threads, tid);
 	if (t)
 		thread_free(w, t);
+	return 0;
 }
 
 static struct wthread *
@@ -316,8 +320,8 @@ thread_new(struct umss_writer *w, uint32_t pid, uint32_t tid, int *err)
 	return t;
 }
 
-/* Drops pid's threads and code (on exit; pending blocks already flushed). */
-static void
+/* Drops pid's threads (writing their blocks) and its code, on exit. */
+static int
 proc_drop(struct umss_writer *w, uint32_t pid)
 {
 	for (size_t i = 0; w->threads.slots && i < (size_t)1 << w->threads.bits;) {
@@ -327,7 +331,9 @@ proc_drop(struct umss_writer *w, uint32_t pid)
 			 * Deletion shifts slots back, possibly across the
 			 * wrap-around into slots already seen: start over.
 			 */
-			thread_drop(w, t->tid);
+			int err = thread_drop(w, t->tid);
+			if (err)
+				return err;
 			i = 0;
 			continue;
 		}
@@ -338,14 +344,10 @@ proc_drop(struct umss_writer *w, uint32_t pid)
 		code_map_put(p->code);
 		free(p);
 	}
+	return 0;
 }
 
 /* ---------------------------------------------------------- records */
-
-struct rec {
-	uint8_t *p;
-	size_t len;
-};
 
 static size_t
 str_size(const char *s)
@@ -461,8 +463,7 @@ umss_writer_thread_start(struct umss_writer *w, uint32_t pid, uint32_t tid,
 {
 	CHECK(w);
 	/* A new thread's stream starts at index 0, even if tid is reused. */
-	TRY(w, flush_thread(w, tid));
-	thread_drop(w, tid);
+	TRY(w, thread_drop(w, tid));
 	int err;
 	uint8_t *r = rec_reserve(w, 1 + 3 * FMT_VARINT_MAX, &err);
 	if (!r)
@@ -480,8 +481,7 @@ umss_writer_thread_exit(struct umss_writer *w, uint32_t pid, uint32_t tid,
 			int32_t status)
 {
 	CHECK(w);
-	TRY(w, flush_thread(w, tid));
-	thread_drop(w, tid);
+	TRY(w, thread_drop(w, tid));
 	int err;
 	uint8_t *r = rec_reserve(w, 1 + 3 * FMT_VARINT_MAX, &err);
 	if (!r)
@@ -511,11 +511,15 @@ umss_writer_exec(struct umss_writer *w, uint32_t pid, uint32_t old_tid,
 	 * under the new id.
 	 */
 	if (old_tid && old_tid != pid) {
+		TRY(w, thread_drop(w, pid));
 		struct wthread *t = id_map_del(&w->threads, old_tid);
-		thread_drop(w, pid);
 		if (t) {
 			t->tid = pid;
-			TRY(w, id_map_put(&w->threads, pid, t));
+			int err = id_map_put(&w->threads, pid, t);
+			if (err) {
+				thread_free(w, t);
+				return fail(w, err);
+			}
 		}
 	}
 	int err;
@@ -731,7 +735,7 @@ umss_writer_exit(struct umss_writer *w, uint32_t pid, int32_t status)
 {
 	CHECK(w);
 	TRY(w, flush_pid(w, pid));
-	proc_drop(w, pid);
+	TRY(w, proc_drop(w, pid));
 	int err;
 	uint8_t *r = rec_reserve(w, 1 + 2 * FMT_VARINT_MAX, &err);
 	if (!r)
