@@ -2,8 +2,9 @@
  * strings (random legacy prefixes, REX, the 0F/0F38/0F3A escapes, VEX2, VEX3
  * and EVEX payloads, then random ModRM/SIB/displacement/immediate bytes) with
  * our decoder and with Zydis and reports every difference; one in 16 strings
- * is cut short to exercise "truncated".  Ends with
- * `fuzzed N strings, M mismatches, A allowed`.  Exit 1 on any mismatch. */
+ * is cut short to exercise "truncated".  Ends with the allowed
+ * differences by reason and `fuzzed N strings, M mismatches, A allowed`.
+ * Exit 1 on any mismatch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,26 @@ rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 2685821657736338717ull;
+}
+
+/* Allowed differences by reason, for the summary. */
+static char reasons[32][256];
+static unsigned long long reason_count[32];
+static int n_reasons;
+
+static void
+tally(const char *why)
+{
+	int k;
+	for (k = 0; k < n_reasons; k++)
+		if (!strcmp(reasons[k], why))
+			break;
+	if (k == n_reasons) {
+		if (n_reasons == 32)
+			return;
+		snprintf(reasons[n_reasons++], sizeof(reasons[0]), "%s", why);
+	}
+	reason_count[k]++;
 }
 
 static size_t
@@ -123,6 +144,7 @@ main(int argc, char **argv)
 		}
 		if (r == ZCMP_ALLOWED) {
 			allowed++;
+			tally(why);
 		} else if (r == ZCMP_MISMATCH) {
 			mism++;
 			if (!quiet || printed < 20) {
@@ -135,6 +157,8 @@ main(int argc, char **argv)
 		}
 	}
 	zcmp_fini(&z);
+	for (int k = 0; k < n_reasons; k++)
+		printf("allowed %10llu  %s\n", reason_count[k], reasons[k]);
 	printf("fuzzed %llu strings, %llu mismatches, %llu allowed\n", count, mism, allowed);
 	return mism ? 1 : 0;
 }
