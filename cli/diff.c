@@ -247,7 +247,8 @@ side_read(struct diff *d, int k, struct dinsn *di)
 	di->pid = ev.pid;
 	di->tid = ev.tid;
 	di->len = (uint8_t)(ev.insn.len <= 15 ? ev.insn.len : 15);
-	memcpy(di->bytes, ev.insn.bytes, di->len);
+	if (di->len)
+		memcpy(di->bytes, ev.insn.bytes, di->len);
 	di->w = modmap_where(&s->maps, ev.pid, ev.insn.addr);
 	if (di->w.kind == WHERE_FILE)
 		symfile_check_code(di->w.file, di->w.off, di->bytes, di->len);
