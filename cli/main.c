@@ -10,7 +10,7 @@ static const char usage[] =
 	"Records every instruction a Linux x86-64 program executes.\n"
 	"\n"
 	"commands:\n"
-	"  trace [-o FILE] [--engine=ptrace] [--aslr] [-q] -- PROG ARGS...\n"
+	"  trace [-o FILE] [--engine=NAME] [--aslr] [-q] -- PROG ARGS...\n"
 	"                  run PROG and record its instructions (default umss.trace)\n"
 	"  show FILE       list the instructions of a trace, one a line\n"
 	"  stats FILE      instruction counts per process, thread, module, function\n"
