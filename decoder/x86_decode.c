@@ -44,6 +44,14 @@ static const uint64_t x87_reg_valid[8] = {
 
 /* Bytes that are legacy prefixes or REX in 64-bit mode (SDM 2.1.1, 2.2.1):
  * 26 2E 36 3E 40-4F 64 65 66 67 F0 F2 F3. */
+/* The prefixes the fast path handles itself: 26 2E 36 3E 64 65 66. */
+static const uint64_t fast_prefix_bits[4] = {
+	0x4040404000000000ull,
+	0x0000007000000000ull,
+	0,
+	0,
+};
+
 static const uint64_t prefix_bits[4] = {
 	0x4040404000000000ull, /* 26 2e 36 3e */
 	0x000000f00000ffffull, /* 40-4f 64-67 */
@@ -169,8 +177,16 @@ static inline int
 decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 {
 	unsigned i = 0, rex = 0, c = b[0], map = 0, w = 0, fl, opsize_pfx = 0;
-	if (c == 0x66) {
-		opsize_pfx = 1;
+	unsigned seg_last = 0, seg_fsgs = 0;
+	/* Up to three of 66 and the segment prefixes (no LOCK, REP, 67). */
+	for (unsigned k = 0; k < 3 && ((fast_prefix_bits[c >> 6] >> (c & 63)) & 1); k++) {
+		if (c == 0x66) {
+			opsize_pfx = 1;
+		} else if (c >= 0x64) {
+			seg_last = seg_fsgs = c - 0x60; /* 64 -> 4 (fs), 65 -> 5 (gs) */
+		} else {
+			seg_last = 0;
+		}
 		c = b[++i];
 	}
 	if ((c & 0xf0) == 0x40) {
@@ -200,18 +216,27 @@ decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 	}
 	fl = f->flags;
 	unsigned osz = w ? 8 : 4;
-	if (opsize_pfx && !w)
-		osz = 2;
+	if (opsize_pfx) {
+		/* 66 selects this form (mandatory prefix) or is the operand
+		 * size; a form that only exists with 66 keeps 32 bits. */
+		if (!(f->pp & 2))
+			return -1;
+		if (!w && (f->pp & 1))
+			osz = 2;
+	} else if (!(f->pp & 1)) {
+		return -1;
+	}
 	if (fl & (X86_FF_D64 | X86_FF_F64)) {
 		if (opsize_pfx && (fl & X86_FF_F64))
 			return -1; /* 66 on near branches: vendor rules, general path */
 		osz = opsize_pfx && !w ? 2 : 8;
 	}
-	if (opsize_pfx && f->pp != 0xf)
-		return -1; /* 66 is a mandatory prefix here */
 	*d = (struct x86_insn){ 0 };
-	if (opsize_pfx)
+	if (opsize_pfx) {
 		d->prefixes = X86_PFX_OPSIZE;
+		d->pp = map ? 1 : 0; /* a mandatory prefix only outside map 0 */
+	}
+	d->seg = (uint8_t)(vendor == X86_VENDOR_AMD ? seg_fsgs : seg_last);
 	if (fl & X86_FF_MODRM) {
 		unsigned modrm = b[i++];
 		unsigned mod = modrm >> 6, rm = modrm & 7;
@@ -234,13 +259,14 @@ decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 				ds = 4;
 				d->flags |= X86_F_RIPREL;
 			}
-			if (ds == 1)
-				d->disp = (int8_t)b[i];
-			else if (ds == 4)
-				d->disp = (int32_t)(uint32_t)load_le(b + i, 4, 8);
+			uint64_t raw;
+			__builtin_memcpy(&raw, b + i, 8);
+			int32_t d8 = (int8_t)raw, d32 = (int32_t)(uint32_t)raw;
+			d->disp = ds == 4 ? d32 : ds == 1 ? d8 : 0;
 			d->disp_size = (uint8_t)ds;
 			i += ds;
-			d->mem_size = (uint8_t)legacy_mem_size(f, osz, w, vendor);
+			d->mem_size = f->sz < 256 && !f->cmpx ? (uint8_t)f->sz
+							     : (uint8_t)legacy_mem_size(f, osz, w, vendor);
 			d->mem_access = (uint8_t)(f->acc & 3);
 			if (f->acc == 4)
 				d->flags |= X86_F_NOMEMACCESS;
@@ -249,23 +275,26 @@ decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 		return -1;
 	}
 	unsigned ik = f->imm;
-	unsigned isz = imm_size[ik][osz >> 2];
-	if (isz) {
-		uint64_t v = load_le(b + i, isz, 8);
-		if (!((IMM_UNSIGNED >> ik) & 1) && isz < 8) {
-			uint64_t sign = 1ull << (8 * isz - 1);
-			v = (v ^ sign) - sign;
+	if (ik) {
+		unsigned isz = imm_size[ik][osz >> 2];
+		uint64_t v;
+		__builtin_memcpy(&v, b + i, 8);
+		if (isz < 8) {
+			unsigned sh = 64 - 8 * isz;
+			/* Sign- or zero-extend the low isz bytes. */
+			v = ((IMM_UNSIGNED >> ik) & 1) ? (v << sh) >> sh
+						       : (uint64_t)((int64_t)(v << sh) >> sh);
 		}
 		d->imm = (int64_t)v;
 		d->imm_size = (uint8_t)isz;
 		i += isz;
 		if (ik == X86_IMM_REL8 || ik == X86_IMM_RELZ)
 			d->flags |= X86_F_REL;
-	}
-	if (imm2_size[ik]) {
-		d->imm2 = b[i];
-		d->imm2_size = 1;
-		i++;
+		if (imm2_size[ik]) {
+			d->imm2 = b[i];
+			d->imm2_size = 1;
+			i++;
+		}
 	}
 	d->len = (uint8_t)i;
 	d->map = (uint8_t)map;
@@ -700,7 +729,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		d->flags |= X86_F_GATHER;
 	if (fl & X86_FF_SCATTER)
 		d->flags |= X86_F_SCATTER;
-	if (f->acc == 4)
+	if (f->acc == 4 && (d->flags & X86_F_MEM))
 		d->flags |= X86_F_NOMEMACCESS;
 
 	/* Explicit memory operand size and access. */

@@ -127,10 +127,10 @@ def main():
         g = forms[i]
         # The decoder's fast path (no legacy prefixes, one unconstrained
         # form, nothing special to check) is allowed for this opcode.
-        fast = (j - i == 1 and g['map'] <= 1 and (g['pp'] & 1) and g['w'] == 0 and
+        fast = (j - i == 1 and g['map'] <= 1 and (g['pp'] & 3) and g['w'] == 0 and
                 g['reg'] == 0xff and g['rm'] == 0xff and g['cmpx'] == 0 and g['flags2'] == 0 and
                 not (g['flags'] & (F['x87'] | F['gather'] | F['scatter'])) and
-                g['imm'] != IMM['moffs'] and (g['map'], g['op']) not in ((0, 0x63), (0, 0x8c), (0, 0x8e)))
+                g['imm'] != IMM['moffs'] and (g['map'], g['op']) not in ((0, 0x8c), (0, 0x8e)))
         # Groups (80-83, C0-D3, F6/F7, FE/FF, 0F BA, ...): forms that differ
         # only in ModRM.reg get a per-reg table for the fast path.
         grp = 0

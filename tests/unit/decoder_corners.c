@@ -47,13 +47,23 @@ unhex(const char *s, uint8_t *out)
 	return n;
 }
 
-/* Decodes hex with exactly its own bytes available. */
+/* Decodes hex with exactly its own bytes available (the general path),
+ * and again followed by padding (the fast path when it applies): both must
+ * give the same answer. */
 static int
 dec(const char *hex, int vendor, struct x86_insn *insn)
 {
 	uint8_t b[32];
+	struct x86_insn padded;
+	memset(b, 0x90, sizeof(b));
 	size_t n = unhex(hex, b);
-	return x86_decode(b, n, (enum x86_vendor)vendor, insn);
+	int st = x86_decode(b, n, (enum x86_vendor)vendor, insn);
+	if (st == X86_OK) {
+		int st2 = x86_decode(b, sizeof(b), (enum x86_vendor)vendor, &padded);
+		EXPECT(st2 == X86_OK && !memcmp(&padded, insn, sizeof(padded)),
+		       "[%s] fast and general paths differ", hex);
+	}
+	return st;
 }
 
 static const struct lcase lcases[] = {
