@@ -23,16 +23,20 @@
 #include "cli/symbols.h"
 #include "umss/trace.h"
 
-#define TOP_FUNCTIONS 20
+#define TOP_FUNCTIONS 20	/* default of --top */
 
 static const char stats_usage[] =
-	"usage: umss stats FILE\n"
+	"usage: umss stats [--top N] FILE\n"
 	"\n"
 	"Counts the instructions of a trace.  The first line is `instructions: N`\n"
 	"(all threads of all processes); then the engine, exit status, wall time and\n"
 	"fallbacks of the run, the count of each process (pid, executable; an exec\n"
-	"starts a new entry) and thread, of each module, and the 20 functions that\n"
-	"ran the most instructions (module+offset where no symbol is known).\n";
+	"starts a new entry) and thread, of each module, and the N (default 20)\n"
+	"functions that ran the most instructions.  A function without a symbol is\n"
+	"named MODULE+OFFSET of its start in the module's unwind table, else of the\n"
+	"instruction.\n"
+	"\n"
+	"  --top N    list N functions (0: all)\n";
 
 struct pstat {
 	uint32_t pid;
@@ -226,55 +230,60 @@ put_modules(struct stats *s, struct outbuf *o)
 	pairmap_free(&mods);
 }
 
+/*
+ * Rows by function: by symbol; where no symbol covers an offset, by the
+ * function start the unwind table gives (`ls+0x4a20`, stripped files);
+ * else by the offset itself.
+ */
 static void
-put_functions(struct stats *s, struct outbuf *o)
+put_functions(struct stats *s, struct outbuf *o, size_t top)
 {
-	struct pairmap by_sym;	/* (sym, 0) -> row index + 1 */
+	struct pairmap by_fn;	/* (sym, 0) or (file, start + 1) -> row + 1 */
 	struct row *rows;
 	size_t n = 0, shown;
 
-	pairmap_init(&by_sym);
+	pairmap_init(&by_fn);
 	rows = cli_calloc(s->counts.n, sizeof *rows);
 	for (size_t i = 0; i < s->counts.cap; i++) {
 		struct pairmap_slot *sl = &s->counts.slots[i];
+		struct symfile *file = key_file(sl->a);
 		const struct sym *sym = NULL;
-		uint64_t delta;
+		uint64_t delta, start = sl->b, *r = NULL;
 		char buf[64];
 
 		if (!sl->used)
 			continue;
-		if (sl->a != KEY_ANON && sl->a != KEY_NONE)
-			sym = symfile_lookup((struct symfile *)(uintptr_t)sl->a, sl->b, &delta);
-		if (sym) {
-			uint64_t *r = pairmap_ref(&by_sym, (uintptr_t)sym, 0);
-
-			if (*r) {
-				rows[*r - 1].count += sl->v;
-				continue;
-			}
-			*r = n + 1;
+		if (file && (sym = symfile_lookup(file, sl->b, &delta)))
+			r = pairmap_ref(&by_fn, (uintptr_t)sym, 0);
+		else if (file && symfile_function_start(file, sl->b, &start))
+			r = pairmap_ref(&by_fn, (uintptr_t)file, start + 1);
+		if (r && *r) {
+			rows[*r - 1].count += sl->v;
+			continue;
 		}
+		if (r)
+			*r = n + 1;
 		rows[n] = (struct row){
 			.count = sl->v,
 			.module = key_module(sl->a),
 			.path = key_path(sl->a),
 		};
-		if (sym)
+		if (sym) {
 			rows[n].label = cli_strdup(sym->name);
-		else if (sl->a == KEY_ANON || sl->a == KEY_NONE) {
+		} else if (!file) {
 			snprintf(buf, sizeof buf, "0x%" PRIx64, sl->b);
 			rows[n].label = cli_strdup(buf);
 		} else {
 			size_t len = strlen(rows[n].module) + 24;
 
 			rows[n].label = cli_calloc(1, len);
-			snprintf(rows[n].label, len, "%s+0x%" PRIx64, rows[n].module, sl->b);
+			snprintf(rows[n].label, len, "%s+0x%" PRIx64, rows[n].module, start);
 		}
 		n++;
 	}
 	qsort(rows, n, sizeof *rows, row_cmp);
-	shown = n < TOP_FUNCTIONS ? n : TOP_FUNCTIONS;
-	outbuf_printf(o, "\nfunctions (top %d of %zu):\n", TOP_FUNCTIONS, n);
+	shown = top && top < n ? top : n;
+	outbuf_printf(o, "\nfunctions (top %zu of %zu):\n", top ? top : n, n);
 	for (size_t i = 0; i < shown; i++)
 		outbuf_printf(o, "  %12" PRIu64 " %7.2f%%  %-40s %s\n", rows[i].count,
 			      percent(rows[i].count, s->total), rows[i].label,
@@ -282,16 +291,19 @@ put_functions(struct stats *s, struct outbuf *o)
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].label);
 	free(rows);
-	pairmap_free(&by_sym);
+	pairmap_free(&by_fn);
 }
 
 int
 cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "top", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	size_t top = TOP_FUNCTIONS;
+	char *end_arg;
 	struct stats s = { 0 };
 	struct modmap maps;
 	struct umss_reader *r;
@@ -306,12 +318,21 @@ cmd_stats(int argc, char **argv)
 	int c, rc, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
+		switch (c) {
+		case 't':
+			top = strtoul(optarg, &end_arg, 10);
+			if (!*optarg || *end_arg || *optarg == '-') {
+				msg_error("stats: --top wants a count, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
 			fputs(stats_usage, stdout);
 			return 0;
+		default:
+			fputs(stats_usage, stderr);
+			return 2;
 		}
-		fputs(stats_usage, stderr);
-		return 2;
 	}
 	if (argc - optind != 1) {
 		fputs(stats_usage, stderr);
@@ -389,7 +410,7 @@ cmd_stats(int argc, char **argv)
 		      s.nthreads_distinct);
 	put_processes(&s, &out);
 	put_modules(&s, &out);
-	put_functions(&s, &out);
+	put_functions(&s, &out, top);
 	outbuf_flush(&out);
 
 	status = msg_trace_end(path, rc);

@@ -38,6 +38,9 @@ struct symfile {
 	size_t nsegs;
 	struct sym *syms;
 	size_t nsyms;
+	uint64_t *fn_starts;	/* sorted vaddrs of functions (.eh_frame_hdr) */
+	uint64_t *fn_ends;	/* their ends (FDE pc_range), 0 if unknown */
+	size_t nfn;
 	char *names;		/* storage of the symbols' names */
 	struct symfile *next;	/* hash chain */
 };
@@ -154,6 +157,101 @@ load_segments(struct symfile *f, Elf *e)
 			.offset = ph.p_offset, .filesz = ph.p_filesz,
 			.vaddr = ph.p_vaddr,
 		};
+	}
+}
+
+/* The PT_LOAD bytes of e holding vaddr, as a chunk of e; NULL if none. */
+static Elf_Data *
+segment_data(Elf *e, const struct symfile *f, uint64_t vaddr, uint64_t *seg_vaddr)
+{
+	for (size_t i = 0; i < f->nsegs; i++)
+		if (vaddr >= f->segs[i].vaddr && vaddr - f->segs[i].vaddr < f->segs[i].filesz) {
+			*seg_vaddr = f->segs[i].vaddr;
+			return elf_getdata_rawchunk(e, (int64_t)f->segs[i].offset,
+						    f->segs[i].filesz, ELF_T_BYTE);
+		}
+	return NULL;
+}
+
+/*
+ * The end of the function whose FDE is at fde_vaddr and starts at start, or
+ * 0.  FDE: length (4), CIE pointer (4), pc_begin, pc_range, in the CIE's
+ * pointer encoding; x86-64 linkers use pcrel sdata4, which the check that
+ * pc_begin decodes to start confirms (else the range is not trusted).
+ */
+static uint64_t
+fde_end(Elf_Data *seg, uint64_t seg_vaddr, uint64_t fde_vaddr, uint64_t start)
+{
+	const uint8_t *b = seg->d_buf;
+	uint64_t at = fde_vaddr - seg_vaddr;
+	int32_t begin;
+	uint32_t range;
+
+	if (fde_vaddr < seg_vaddr || at + 16 > seg->d_size)
+		return 0;
+	memcpy(&begin, b + at + 8, 4);
+	memcpy(&range, b + at + 12, 4);
+	if (fde_vaddr + 8 + (uint64_t)(int64_t)begin != start || !range)
+		return 0;
+	return start + range;
+}
+
+/*
+ * Function starts from the binary search table of .eh_frame_hdr (found
+ * through PT_GNU_EH_FRAME, so stripped files have it too): the table's
+ * initial locations are the starts of every function with unwind info, and
+ * their FDEs give the ends.  Layout: LSB "Exception Frame Header" (version,
+ * three pointer encodings, eh_frame_ptr, fde_count, then (initial location,
+ * FDE address) pairs).  Only the encodings x86-64 linkers write are read:
+ * fde_count udata4, table datarel sdata4.
+ */
+static void
+load_function_starts(struct symfile *f, Elf *e)
+{
+	size_t phnum;
+
+	if (elf_getphdrnum(e, &phnum) != 0)
+		return;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		Elf_Data *d, *seg = NULL;
+		const uint8_t *b;
+		uint64_t seg_vaddr = 0;
+		uint32_t count;
+		size_t n;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_GNU_EH_FRAME)
+			continue;
+		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_BYTE);
+		if (!d || d->d_size < 12)
+			return;
+		b = d->d_buf;
+		/* version 1; eh_frame_ptr as a 4-byte value (any); udata4; datarel sdata4 */
+		if (b[0] != 1 || (b[1] & 0x0f) != 0x0b || b[2] != 0x03 || b[3] != 0x3b)
+			return;
+		memcpy(&count, b + 8, 4);
+		n = (d->d_size - 12) / 8;
+		if (count < n)
+			n = count;
+		f->fn_starts = cli_calloc(n, sizeof *f->fn_starts);
+		f->fn_ends = cli_calloc(n, sizeof *f->fn_ends);
+		for (size_t j = 0; j < n; j++) {
+			int32_t rel, fde;
+			uint64_t v, fv;
+
+			memcpy(&rel, b + 12 + 8 * j, 4);
+			memcpy(&fde, b + 16 + 8 * j, 4);
+			v = ph.p_vaddr + (uint64_t)(int64_t)rel;
+			fv = ph.p_vaddr + (uint64_t)(int64_t)fde;
+			/* The table is sorted; a damaged one must not break search. */
+			if (f->nfn && v <= f->fn_starts[f->nfn - 1])
+				continue;
+			if (!seg || fv < seg_vaddr || fv - seg_vaddr >= seg->d_size)
+				seg = segment_data(e, f, fv, &seg_vaddr);
+			f->fn_starts[f->nfn] = v;
+			f->fn_ends[f->nfn++] = seg ? fde_end(seg, seg_vaddr, fv, v) : 0;
+		}
+		return;
 	}
 }
 
@@ -436,6 +534,7 @@ symfile_load(struct symfile *f)
 		goto out;
 	}
 	load_segments(f, e);
+	load_function_starts(f, e);
 	scn = find_section(e, SHT_SYMTAB);
 	if (scn) {
 		load_symbols(f, e, scn);
@@ -468,25 +567,60 @@ out:
 	close(fd);
 }
 
+/* The vaddr of file offset off, via the PT_LOAD segments. */
+static bool
+off_to_vaddr(const struct symfile *f, uint64_t off, uint64_t *vaddr)
+{
+	for (size_t i = 0; i < f->nsegs; i++)
+		if (off >= f->segs[i].offset && off - f->segs[i].offset < f->segs[i].filesz) {
+			*vaddr = f->segs[i].vaddr + (off - f->segs[i].offset);
+			return true;
+		}
+	return false;
+}
+
+bool
+symfile_function_start(struct symfile *f, uint64_t off, uint64_t *start)
+{
+	uint64_t vaddr;
+	size_t lo = 0, hi;
+
+	if (!f->loaded)
+		symfile_load(f);
+	if (!f->nfn || !off_to_vaddr(f, off, &vaddr))
+		return false;
+	hi = f->nfn;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->fn_starts[mid] <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || (f->fn_ends[lo - 1] && vaddr >= f->fn_ends[lo - 1]))
+		return false;
+	/* Back to a file offset, in the segment that holds off. */
+	vaddr = f->fn_starts[lo - 1];
+	for (size_t i = 0; i < f->nsegs; i++)
+		if (vaddr >= f->segs[i].vaddr && vaddr - f->segs[i].vaddr < f->segs[i].filesz) {
+			*start = f->segs[i].offset + (vaddr - f->segs[i].vaddr);
+			return *start <= off;
+		}
+	return false;
+}
+
 const struct sym *
 symfile_lookup(struct symfile *f, uint64_t off, uint64_t *delta)
 {
 	uint64_t vaddr = 0;
 	size_t lo, hi;
-	bool found = false;
 
 	if (!f->loaded)
 		symfile_load(f);
 	if (!f->nsyms || f->vdso == VDSO_UNCHECKED || f->vdso == VDSO_BAD)
 		return NULL;
-	for (size_t i = 0; i < f->nsegs; i++)
-		if (off >= f->segs[i].offset &&
-		    off - f->segs[i].offset < f->segs[i].filesz) {
-			vaddr = f->segs[i].vaddr + (off - f->segs[i].offset);
-			found = true;
-			break;
-		}
-	if (!found)
+	if (!off_to_vaddr(f, off, &vaddr))
 		return NULL;
 	/* The last symbol starting at or before vaddr. */
 	lo = 0;

@@ -47,6 +47,13 @@ const struct sym *symfile_lookup(struct symfile *f, uint64_t off,
 				 uint64_t *delta);
 
 /*
+ * The file offset of the start of the function holding file offset off,
+ * from the unwind table (.eh_frame_hdr), which stripped files keep: what
+ * `umss stats` groups symbol-less code by.  False when unknown.
+ */
+bool symfile_function_start(struct symfile *f, uint64_t off, uint64_t *start);
+
+/*
  * Tells f that the instruction at file offset off ran as these bytes.  For
  * [vdso] recorded without a build id, the first such call decides whether
  * umss's own vdso (whose symbols are used) is the traced one.  Cheap: call

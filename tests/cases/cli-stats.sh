@@ -32,6 +32,10 @@ expect '$3 == "getpid" { print $1, $4 }' "6 libc.so.6 "
 expect '$3 == "getpid" { print $2 }' "16.22% "
 expect '$3 == "gen+0x1005" { print $1 }' "7 "
 expect '/^functions/ { print }' "functions (top 20 of 14): "
+[ "$("$UMSS" stats --top 3 "$WORK/t" | sed -n '/^functions/,$p' | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+  "functions 3 7 gen+0x1005 6 gen+0x1007 6 getpid " ] || fail "--top 3"
+[ "$("$UMSS" stats --top 0 "$WORK/t" | sed -n '/^functions/,$p' | wc -l)" = 15 ] || fail "--top 0"
+"$UMSS" stats --top x "$WORK/t" 2>/dev/null && fail "--top x accepted"
 
 # Why a module has no symbols.
 grep -qE '^ +27 +72\.97%  gen +/nonexistent/gen \(no symbols: file missing\)$' "$WORK/out" ||
@@ -43,5 +47,5 @@ grep -qE '^ +27 +72\.97%  gen +/nonexistent/gen \(no symbols: file missing\)$' "
 # A bigger single-thread trace: the count is exact.
 "$PROGS/cli_gen_trace" "$WORK/big" big 1000003 >/dev/null || fail "generator big"
 [ "$("$UMSS" stats "$WORK/big" | head -1)" = "instructions: 1000003" ] || fail "big count"
-"$UMSS" stats --help | head -1 | grep -qx 'usage: umss stats FILE' || fail "--help"
+"$UMSS" stats --help | head -1 | grep -qx 'usage: umss stats \[--top N\] FILE' || fail "--help"
 exit 0
