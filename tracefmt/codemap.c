@@ -5,6 +5,25 @@
 
 #include "tracefmt/codemap.h"
 
+const struct code_entry *
+code_map_probe(const struct code_map *m, uint64_t addr, struct code_hot *h)
+{
+	if (!m->slots)
+		return NULL;
+	uint32_t mask = (1u << m->bits) - 1;
+	for (uint32_t i = code_map_hash(addr, m->bits);; i = (i + 1) & mask) {
+		const struct code_entry *e = &m->slots[i];
+		if (e->addr == addr && e->lenp1) {
+			h->addr = addr;
+			h->slot = i;
+			h->lenp1 = e->lenp1;
+			return e;
+		}
+		if (!e->lenp1)
+			return NULL;
+	}
+}
+
 static struct code_entry *
 code_map_slot(struct code_entry *slots, uint32_t bits, uint64_t addr)
 {
@@ -24,16 +43,8 @@ code_map_grow(struct code_map *m)
 	struct code_entry *slots = calloc((size_t)1 << bits, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
-	if (!m->hot) {
-		m->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*m->hot));
-		if (!m->hot) {
-			free(slots);
-			return -ENOMEM;
-		}
-	} else {
-		/* Slot numbers change: forget them all. */
-		memset(m->hot, 0, sizeof(*m->hot) << CODE_HOT_BITS);
-	}
+	/* Slot numbers change: forget them all. */
+	memset(m->hot, 0, sizeof(m->hot));
 	if (m->slots) {
 		for (size_t i = 0; i < (size_t)1 << m->bits; i++) {
 			if (m->slots[i].lenp1)
@@ -90,9 +101,8 @@ static void
 code_map_free_tables(struct code_map *m)
 {
 	free(m->slots);
-	free(m->hot);
+	memset(m->hot, 0, sizeof(m->hot));
 	m->slots = NULL;
-	m->hot = NULL;
 	m->bits = 0;
 	m->count = 0;
 }
@@ -118,8 +128,7 @@ code_map_unshare(struct code_map **pm)
 	if (src->slots) {
 		size_t n = (size_t)1 << src->bits;
 		m->slots = malloc(n * sizeof(*m->slots));
-		m->hot = calloc((size_t)1 << CODE_HOT_BITS, sizeof(*m->hot));
-		if (!m->slots || !m->hot) {
+		if (!m->slots) {
 			code_map_put(m);
 			return -ENOMEM;
 		}

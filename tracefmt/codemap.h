@@ -34,8 +34,8 @@ struct code_hot {
  * of them changes it: a shell that forks and execs copies nothing.
  */
 struct code_map {
+	struct code_hot hot[1u << CODE_HOT_BITS]; /* first: no pointer to chase */
 	struct code_entry *slots; /* 1 << bits of them, or NULL when empty */
-	struct code_hot *hot;     /* 1 << CODE_HOT_BITS, with slots */
 	uint32_t bits;
 	uint32_t count;           /* used slots */
 	uint32_t refs;            /* processes holding this map */
@@ -49,35 +49,20 @@ code_map_hash(uint64_t addr, uint32_t bits)
 }
 
 static inline struct code_hot *
-code_map_hot(const struct code_map *m, uint64_t addr)
+code_map_hot(struct code_map *m, uint64_t addr)
 {
 	return &m->hot[(addr ^ (addr >> CODE_HOT_BITS)) &
 		       ((1u << CODE_HOT_BITS) - 1)];
 }
 
-/* The table lookup behind the cache; fills the cache. */
-static inline const struct code_entry *
-code_map_probe(const struct code_map *m, uint64_t addr, struct code_hot *h)
-{
-	uint32_t mask = (1u << m->bits) - 1;
-	for (uint32_t i = code_map_hash(addr, m->bits);; i = (i + 1) & mask) {
-		const struct code_entry *e = &m->slots[i];
-		if (e->addr == addr && e->lenp1) {
-			h->addr = addr;
-			h->slot = i;
-			h->lenp1 = e->lenp1;
-			return e;
-		}
-		if (!e->lenp1)
-			return 0;
-	}
-}
+/* The table lookup behind the cache (out of line); fills the cache. */
+const struct code_entry *
+code_map_probe(const struct code_map *m, uint64_t addr, struct code_hot *h);
 
+/* An empty map's cache is all zero, so it never hits. */
 static inline const struct code_entry *
-code_map_find(const struct code_map *m, uint64_t addr)
+code_map_find(struct code_map *m, uint64_t addr)
 {
-	if (!m->slots)
-		return 0;
 	struct code_hot *h = code_map_hot(m, addr);
 	if (h->addr == addr && h->lenp1)
 		return &m->slots[h->slot];
@@ -86,10 +71,8 @@ code_map_find(const struct code_map *m, uint64_t addr)
 
 /* The length + 1 of the instruction at addr, 0 when there is none. */
 static inline uint32_t
-code_map_lenp1(const struct code_map *m, uint64_t addr)
+code_map_lenp1(struct code_map *m, uint64_t addr)
 {
-	if (!m->slots)
-		return 0;
 	struct code_hot *h = code_map_hot(m, addr);
 	if (h->addr == addr && h->lenp1)
 		return h->lenp1;

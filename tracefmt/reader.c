@@ -43,7 +43,7 @@ struct umss_reader {
 	const char **argv;      /* argv of the current event */
 	size_t argv_cap;
 	/* The INSNS record being replayed. */
-	const struct code_map *bmap;
+	struct code_map *bmap;
 	const uint8_t *bp, *bend; /* its unread segments */
 	uint32_t bpid, btid;
 	uint64_t bleft;         /* instructions left in the block */

@@ -157,8 +157,11 @@ rec_reserve(struct umss_writer *w, size_t n, int *err)
 
 /* ------------------------------------------------ instruction blocks */
 
-/* Appends the pending segment to t's block; 0 or -ENOMEM. */
-static int
+/*
+ * Appends the pending segment to t's block; 0 or -ENOMEM.  Out of line: it
+ * runs once a segment, and inlined it would give umss_writer_insn a frame.
+ */
+static __attribute__((noinline)) int
 seg_encode(struct wthread *t)
 {
 	if (t->cap - t->len < 2 * FMT_VARINT_MAX) {
@@ -652,31 +655,76 @@ insn_thread(struct umss_writer *w, uint32_t pid, uint32_t tid, int *err)
 	return t;
 }
 
-int
-umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
-		 uint64_t addr)
+/*
+ * The rare parts of umss_writer_insn, kept out of line so that its common
+ * path needs no stack frame: a new block's entry in the dirty list, a full
+ * block, an unknown address, another thread.
+ */
+static __attribute__((noinline)) int
+insn_dirty(struct umss_writer *w, struct wthread *t)
 {
-	if (!w)
-		return -UMSS_E_USAGE;
-	struct wthread *t = w->last;
-	if (__builtin_expect(!t || t->tid != tid || t->pid != pid || w->err, 0)) {
-		CHECK(w);
-		int err;
-		t = insn_thread(w, pid, tid, &err);
-		if (!t)
-			return fail(w, err);
-		w->last = t;
+	if (w->ndirty == w->dirty_cap) {
+		size_t cap = w->dirty_cap ? 2 * w->dirty_cap : 16;
+		struct wthread **d = realloc(w->dirty, cap * sizeof(*d));
+		if (!d)
+			return fail(w, -ENOMEM);
+		w->dirty = d;
+		w->dirty_cap = cap;
 	}
-	uint32_t lenp1 = code_map_lenp1(t->proc->code, addr);
-	if (__builtin_expect(!lenp1, 0))
+	w->dirty[w->ndirty++] = t;
+	t->dirty = true;
+	return 0;
+}
+
+static __attribute__((noinline)) int
+insn_block_full(struct umss_writer *w, struct wthread *t)
+{
+	/* t stays in the dirty list; the next flush finds it empty. */
+	int err = block_flush(w, t);
+	return err ? fail(w, err) : 0;
+}
+
+static __attribute__((noinline)) int
+insn_segment(struct umss_writer *w, struct wthread *t, uint64_t addr,
+	     uint32_t lenp1)
+{
+	if (!lenp1) {
+		/* Checked here, off the common path: runs see known code. */
 		return fail(w, -UMSS_E_USAGE); /* no CODE record for addr */
-	if (addr == t->expected && t->seg_run) {
+	}
+	if (t->seg_run && seg_encode(t))
+		return fail(w, -ENOMEM);
+	t->seg_addr_delta = addr - t->expected;
+	t->seg_run = 1;
+	return 0;
+}
+
+static int
+insn_append(struct umss_writer *w, struct wthread *t, uint64_t addr);
+
+static __attribute__((noinline)) int
+insn_other_thread(struct umss_writer *w, uint32_t pid, uint32_t tid,
+		  uint64_t addr)
+{
+	CHECK(w);
+	int err;
+	struct wthread *t = insn_thread(w, pid, tid, &err);
+	if (!t)
+		return fail(w, err);
+	w->last = t;
+	return insn_append(w, t, addr);
+}
+
+static inline int
+insn_append(struct umss_writer *w, struct wthread *t, uint64_t addr)
+{
+	uint32_t lenp1 = code_map_lenp1(t->proc->code, addr);
+	if (__builtin_expect(addr == t->expected && t->seg_run && lenp1, 1)) {
 		t->seg_run++;
 	} else {
-		if (t->seg_run && seg_encode(t))
-			return fail(w, -ENOMEM);
-		t->seg_addr_delta = addr - t->expected;
-		t->seg_run = 1;
+		int err = insn_segment(w, t, addr, lenp1);
+		if (err)
+			return err;
 	}
 	t->expected = addr + lenp1 - 1;
 	/*
@@ -686,25 +734,51 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 	 */
 	if (__builtin_expect(lenp1 == 1, 0) && seg_encode(t))
 		return fail(w, -ENOMEM);
-	if (!t->nblock++ && !t->dirty) {
-		if (w->ndirty == w->dirty_cap) {
-			size_t cap = w->dirty_cap ? 2 * w->dirty_cap : 16;
-			struct wthread **d = realloc(w->dirty, cap * sizeof(*d));
-			if (!d)
-				return fail(w, -ENOMEM);
-			w->dirty = d;
-			w->dirty_cap = cap;
-		}
-		w->dirty[w->ndirty++] = t;
-		t->dirty = true;
-	}
-	if (__builtin_expect(t->len >= BLOCK_BYTES, 0)) {
-		/* Stays in the dirty list; the next flush finds it empty. */
-		int err = block_flush(w, t);
+	if (__builtin_expect(!t->nblock++ && !t->dirty, 0)) {
+		int err = insn_dirty(w, t);
 		if (err)
-			return fail(w, err);
+			return err;
 	}
+	if (__builtin_expect(t->len >= BLOCK_BYTES, 0))
+		return insn_block_full(w, t);
 	return 0;
+}
+
+static __attribute__((noinline)) int
+insn_general(struct umss_writer *w, uint32_t pid, uint32_t tid, uint64_t addr)
+{
+	if (!w)
+		return -UMSS_E_USAGE;
+	struct wthread *t = w->last;
+	if (!t || t->tid != tid || t->pid != pid || w->err)
+		return insn_other_thread(w, pid, tid, addr);
+	return insn_append(w, t, addr);
+}
+
+int
+umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
+		 uint64_t addr)
+{
+	/*
+	 * The common case, with no call and so no stack frame: the same
+	 * thread as last time, the next instruction of a run (its address
+	 * where the last one ended, its length in the lookup cache).
+	 */
+	struct wthread *t;
+	if (__builtin_expect(w && (t = w->last) && t->tid == tid &&
+				     t->pid == pid && !w->err &&
+				     addr == t->expected && t->seg_run,
+			     1)) {
+		const struct code_hot *h = code_map_hot(t->proc->code, addr);
+		if (__builtin_expect(h->addr == addr && h->lenp1 > 1, 1)) {
+			/* nblock > 0 and t is in the dirty list already. */
+			t->seg_run++;
+			t->nblock++;
+			t->expected = addr + h->lenp1 - 1;
+			return 0;
+		}
+	}
+	return insn_general(w, pid, tid, addr);
 }
 
 int

@@ -62,7 +62,9 @@ main(int argc, char **argv)
 	uint64_t n = (argc > 1 ? strtoull(argv[1], NULL, 0) : 20) * 1000000ull;
 	const char *path = argc > 2 ? argv[2] : "/tmp/tracefmt_bench.trace";
 	struct synth p;
-	synth_init(&p, 400, 0x555555554000ull, 12345);
+	/* Fewer functions: a hot set that fits the code map's cache. */
+	synth_init(&p, getenv("BENCH_FNS") ? (uint32_t)atoi(getenv("BENCH_FNS")) : 400,
+		   0x555555554000ull, 12345);
 	uint64_t *addrs = malloc(n * sizeof(*addrs));
 	if (!addrs)
 		return 1;
