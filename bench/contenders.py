@@ -100,7 +100,8 @@ class UmssEngine(Contender):
     def skip_reason(self, workload):
         if self.small_only and workload.size != "small":
             return ("skipped: the ptrace engine runs the small workloads "
-                    "only (large ones would take hours at its speed)")
+                    "only (at tens of µs a step, the large ones would take "
+                    "the bench past its 20-minute budget)")
         return None
 
     def argv(self, workload, trace_path, ctx):

@@ -34,7 +34,8 @@ REPS = {
         "large": {"fast": 3, "medium": 1, "slow": 1, "slowest": 1},
     },
 }
-# Longest a single run may take before it is killed and marked failed.
+# Longest a single run may take before it is killed and marked failed
+# (--timeout changes it).
 TIMEOUT_S = 300
 
 # Which umss engine's count is the workload's instruction count, in order of
@@ -76,13 +77,14 @@ def run_one(w, c, cell, ctx, rep):
     env.update(w.env)
     argv = c.argv(w, trace, ctx)
     try:
-        res = measure.run(argv, out, err, env, TIMEOUT_S, ctx["helper"])
+        res = measure.run(argv, out, err, env, ctx["timeout"],
+                          ctx["helper"])
     except measure.HarnessError as e:
         cell.fail(f"harness error: {e}")
         return None
     errline = contenders_mod.first_line(err)
     if res.timed_out:
-        cell.fail(f"timed out after {TIMEOUT_S} s (run {rep + 1})")
+        cell.fail(f"timed out after {ctx['timeout']:g} s (run {rep + 1})")
     elif res.status != 0:
         cell.fail(f"exit status {res.status} (run {rep + 1})"
                   + (f": {errline}" if errline else ""))
@@ -177,6 +179,8 @@ def main():
                     help="SMALL,LARGE iterations of the assembly loop builds")
     ap.add_argument("--decoder-bench", default="build/decoder-bench")
     ap.add_argument("--out", default="docs/PERFORMANCE.md")
+    ap.add_argument("--timeout", type=float, default=TIMEOUT_S,
+                    help="seconds a single run may take (default %(default)s)")
     ap.add_argument("--only", default="",
                     help="comma-separated workload names or sizes to run "
                     "(for trying the runner; `make bench` runs all)")
@@ -196,6 +200,7 @@ def main():
         "helper": os.path.join(bench_dir, "measure"),
         "gdb_script": os.path.join(here, "stepi.gdb"),
         "env": dict(os.environ),
+        "timeout": args.timeout,
     }
     reps = REPS[args.mode]
     cons = contenders_mod.all_contenders()
