@@ -83,6 +83,24 @@ load_le(const uint8_t *p, unsigned n, size_t room)
 	return v;
 }
 
+/* x87 memory operands by escape (D8..DF) and ModRM.reg, in bytes (SDM
+ * vol. 1 8.1.10 and the instruction pages): m32fp, m64fp, m16/m32/m64int,
+ * m80 (fld/fstp m80, fbld, fbstp), 2-byte control/status words, and the
+ * 28-byte environment / 108-byte state images (14 and 94 with 66). */
+static const uint8_t x87_size[8][8] = {
+	{4, 4, 4, 4, 4, 4, 4, 4},
+	{4, 0, 4, 4, 28, 2, 28, 2},
+	{4, 4, 4, 4, 4, 4, 4, 4},
+	{4, 4, 4, 4, 0, 10, 0, 10},
+	{8, 8, 8, 8, 8, 8, 8, 8},
+	{8, 8, 8, 8, 108, 0, 108, 2},
+	{2, 2, 2, 2, 2, 2, 2, 2},
+	{2, 2, 2, 2, 10, 8, 10, 8},
+};
+/* Bit r set: /r stores to memory (fst/fstp/fist/fisttp/fnstenv/fnsave/
+ * fnstcw/fnstsw/fbstp); the others read. */
+static const uint8_t x87_writes[8] = {0x00, 0xcc, 0x00, 0x8e, 0x00, 0xce, 0x00, 0xce};
+
 static inline int
 form_matches(const struct x86_form *f, unsigned ppbit, unsigned mod3, unsigned reg,
 	     unsigned rm, unsigned w, unsigned l)
@@ -147,10 +165,15 @@ static int decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor
 
 /* Memory operand size of a legacy-encoded form (0 when not modelled). */
 static inline unsigned
-legacy_mem_size(const struct x86_form *f, unsigned osz, unsigned w, enum x86_vendor vendor)
+legacy_mem_size(const struct x86_form *f, unsigned osz, unsigned w, unsigned pp,
+		enum x86_vendor vendor)
 {
 	if (f->cmpx)
 		return w ? 16 : 8;
+	if ((f->sz & X86_SZ_PP_MASK) == X86_SZ_PP) {
+		unsigned n = (f->sz >> (3 * pp)) & 7;
+		return n ? 1u << (n - 1) : 0;
+	}
 	switch (f->sz) {
 	case 0:
 		return 0;
@@ -265,8 +288,9 @@ decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 			d->disp = ds == 4 ? d32 : ds == 1 ? d8 : 0;
 			d->disp_size = (uint8_t)ds;
 			i += ds;
-			d->mem_size = f->sz < 256 && !f->cmpx ? (uint8_t)f->sz
-							     : (uint8_t)legacy_mem_size(f, osz, w, vendor);
+			d->mem_size = f->sz < 256 && !f->cmpx
+					      ? (uint8_t)f->sz
+					      : (uint8_t)legacy_mem_size(f, osz, w, opsize_pfx && map, vendor);
 			d->mem_access = (uint8_t)(f->acc & 3);
 			if (f->acc == 4)
 				d->flags |= X86_F_NOMEMACCESS;
@@ -747,7 +771,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 			if (evex_b)
 				d->flags |= X86_F_BCST;
 		} else if (enc == X86_ENC_LEGACY) {
-			size = legacy_mem_size(f, osz, w, vendor);
+			size = legacy_mem_size(f, osz, w, pp, vendor);
 		} else if (f->sz == X86_SZ_V) {
 			size = osz;
 		} else if (f->sz == X86_SZ_W) {
@@ -769,6 +793,14 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		d->mem_access = (uint8_t)(f->acc & 3);
 		if (f->imm == X86_IMM_MOFFS)
 			d->mem_access = (op & 2) ? X86_ACC_WRITE : X86_ACC_READ;
+		if (fl & X86_FF_X87) {
+			unsigned x = x87_size[op & 7][reg];
+			if ((pfx & X86_PFX_OPSIZE) && (x == 28 || x == 108))
+				x -= 14;
+			d->mem_size = (uint8_t)x;
+			d->mem_access = (uint8_t)(((x87_writes[op & 7] >> reg) & 1) ? X86_ACC_WRITE
+										  : X86_ACC_READ);
+		}
 		if (!f->acc && enc != X86_ENC_LEGACY)
 			d->mem_access = X86_ACC_READ;
 	}

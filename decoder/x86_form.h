@@ -67,5 +67,9 @@ enum {
 #define X86_SZ_QUARTER 0xff05
 #define X86_SZ_EIGHTH 0xff06
 #define X86_SZ_VL 0xff07      /* EVEX: the whole vector, whatever the tuple */
+/* 0xe000 | 4 x 3 bits: a size per mandatory prefix (none, 66, F3, F2),
+ * code n meaning 1 << (n - 1) bytes, 0 unknown. */
+#define X86_SZ_PP 0xe000
+#define X86_SZ_PP_MASK 0xf000
 
 #endif

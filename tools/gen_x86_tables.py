@@ -85,6 +85,14 @@ def parse(path):
                 f['tuple'] = TUPLE.index(v)
             elif k == 'es':
                 f['es'] = int(v)
+            elif k == 'sz' and v.startswith('pp:'):
+                # One size per mandatory prefix (none/66/F3/F2), 0 unknown:
+                # 0xe000 | 3-bit codes, code n meaning 1 << (n - 1) bytes.
+                code = 0xe000
+                for idx, x in enumerate(v[3:].split('/')):
+                    x = int(x)
+                    code |= (x.bit_length() if x else 0) << (3 * idx)
+                f['sz'] = code
             elif k == 'sz':
                 f['sz'] = SZ[v] if v in SZ else int(v)
             elif k == 'acc':

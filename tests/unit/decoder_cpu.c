@@ -174,6 +174,17 @@ main(void)
 		printf("66 movsxd: signal %d at %#lx, decoder size %u\n", got_sig, got_rip, dd.mem_size);
 		check((got_sig == SIGTRAP) == (dd.mem_size == 2), "66 movsxd size", dd.mem_size);
 	}
+	/* fnstenv with 66: the 14-byte (16-bit) environment, 14 bytes below
+	 * the guard page (the 32-bit image, 28 bytes, would fault). */
+	{
+		static const uint8_t code[] = {0x48, 0xb8, 0xf2, 0x1f, 0x56, 0x34, 0x12, 0x7f,
+					       0,    0,    0x66, 0xd9, 0x30};
+		struct x86_insn dd;
+		run(code, sizeof(code));
+		x86_decode(code + 10, 3, X86_VENDOR_AMD, &dd);
+		printf("66 fnstenv: signal %d, decoder size %u\n", got_sig, dd.mem_size);
+		check((got_sig == SIGTRAP) == (dd.mem_size == 14), "66 fnstenv size", dd.mem_size);
+	}
 	/* lgs with REX.W: m16:32 or m16:64?  Offset 8 bytes then selector 0
 	 * (null, fine for gs); a m16:32 read takes 0x5566 and faults. */
 	{
