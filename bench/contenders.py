@@ -21,6 +21,7 @@ class Contender:
     name = ""           # as shown in the table
     cost = "fast"       # repetition class (run.py REPS)
     checks_output = True
+    reads = "—"         # what is read after a run, for the report
 
     def availability(self, ctx):
         """None when usable, else ("not available" | "failed", reason)."""
@@ -70,6 +71,8 @@ class UmssEngine(Contender):
         self.name = f"umss --engine={engine}"
         self.cost = cost
         self.small_only = small_only
+        self.reads = ("`umss stats FILE` (first line, `instructions: N`); "
+                      "the size of FILE")
 
     def availability(self, ctx):
         umss = ctx["umss"]
@@ -127,6 +130,7 @@ class ValgrindLackey(Contender):
     key = "lackey"
     name = "valgrind lackey --trace-mem=yes"
     cost = "slow"
+    reads = "`grep -c '^I ' FILE` (instructions); the size of FILE"
 
     def availability(self, ctx):
         if not _tool("valgrind"):
@@ -185,6 +189,7 @@ class QemuExecLog(Qemu):
     key = "qemu-exec"
     name = "qemu-x86_64 -d exec,nochain"
     cost = "medium"
+    reads = "`grep -c '^Trace ' FILE` (blocks); the size of FILE"
 
     def argv(self, workload, trace_path, ctx):
         return [_tool("qemu-x86_64"), "-d", "exec,nochain", "-D",
@@ -204,6 +209,7 @@ class GdbStepi(Contender):
     name = "gdb stepi"
     cost = "slowest"
     checks_output = False   # the program's output is mixed with gdb's
+    reads = "the `umss-bench-steps N` line gdb prints (steps)"
 
     def availability(self, ctx):
         if not _tool("gdb"):

@@ -243,6 +243,17 @@ class Report:
             "- Runs whose trace or log is not needed any more are deleted as "
             "soon as they are measured; all files are under build/bench/.",
             "",
+            "## How to run",
+            "",
+            "- `make bench`: builds umss and the workloads, installs the "
+            "missing peers (bench/setup.sh: valgrind, qemu-user, gdb), "
+            "measures everything and rewrites this file; under 20 minutes "
+            "on 2 cores.",
+            "- `make bench BENCH=quick`: three small workloads, fewer runs, "
+            "under 3 minutes; writes build/bench/PERFORMANCE.md instead.",
+            "- `python3 bench/run.py --help`: the runner alone, e.g. "
+            "`--only=gzip` or `--only=large` to try one part.",
+            "",
             "## Results",
             "",
             self.tables(),
@@ -253,10 +264,35 @@ class Report:
             env = "".join(f"{k}={v} " for k, v in w.env.items())
             cmd = " ".join(_shell_quote(_short(a)) for a in w.argv)
             lines.append(f"- **{w.label}**: {w.what}. `{env}{cmd}`")
+        lines += ["", "## Contenders", "",
+                  "Each run is `build/bench/measure RESULT COMMAND` "
+                  "(bench/measure.c: fork, exec, wait4) with stdin from "
+                  "/dev/null and stdout to a file compared with native's.",
+                  "", "| contender | command | read after the run |",
+                  "|---|---|---|"]
+        for c in self.cons:
+            cmd = _template(c, self.ctx)
+            lines.append(f"| {c.name} | `{cmd}` | {c.reads} |")
         lines += ["", "## Decoder", ""] + _decoder(decoder_bench) + [""]
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "w") as f:
             f.write("\n".join(lines))
+
+
+def _template(c, ctx):
+    """The contender's command line for a generic PROG ARGS."""
+
+    class Generic:
+        argv = ["PROG", "ARGS..."]
+
+    try:
+        argv = c.argv(Generic, "FILE", ctx)
+    except (OSError, TypeError):
+        return "(not installed)"
+    argv = [os.path.basename(a) if a and os.path.isabs(a)
+            and not a.startswith(os.getcwd() + os.sep) else _short(a)
+            for a in argv if a]
+    return " ".join(a.replace("|", "\\|") for a in argv)
 
 
 def _decoder(path):
