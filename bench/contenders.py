@@ -14,6 +14,18 @@ import subprocess
 import measure
 
 
+class Collected:
+    """What a run left behind, read after it."""
+
+    def __init__(self, count=None, unit=None, trace_bytes=None, error=None,
+                 notes=None):
+        self.count = count              # the contender's own count
+        self.unit = unit                # what count counts
+        self.trace_bytes = trace_bytes  # size of its trace or log, bytes
+        self.error = error              # why the run counts as failed
+        self.notes = notes or []        # for the table's notes column
+
+
 class Contender:
     """Base: a contender runs every workload and writes no trace."""
 
@@ -39,8 +51,8 @@ class Contender:
         raise NotImplementedError
 
     def collect(self, workload, trace_path, stdout_path, ctx):
-        """(own count, unit, trace bytes or None, error or None)."""
-        return None, None, None, None
+        """A Collected."""
+        return Collected()
 
 
 def _tool(name):
@@ -113,17 +125,28 @@ class UmssEngine(Contender):
 
     def collect(self, workload, trace_path, stdout_path, ctx):
         if not os.path.exists(trace_path):
-            return None, None, None, "no trace file written"
+            return Collected(error="no trace file written")
         size = os.path.getsize(trace_path)
         out = subprocess.run([ctx["umss"], "stats", trace_path],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, errors="replace")
-        first = out.stdout.splitlines()[0] if out.stdout else ""
-        m = re.match(r"instructions:\s*(\d+)\s*$", first)
+        lines = out.stdout.splitlines()
+        m = re.match(r"instructions:\s*(\d+)\s*$", lines[0] if lines else "")
         if out.returncode != 0 or not m:
-            why = (out.stderr.strip().splitlines() or [first or "no output"])
-            return None, None, size, f"`umss stats` failed: {why[0]}"
-        return int(m.group(1)), "instructions", size, None
+            why = (out.stderr.strip().splitlines() or lines[:1]
+                   or ["no output"])
+            return Collected(trace_bytes=size,
+                             error=f"`umss stats` failed: {why[0]}")
+        fields = dict(line.split(":", 1) for line in lines
+                      if re.match(r"^[a-z ]+:", line))
+        engine = fields.get("engine", "").strip()
+        if engine and engine != self.engine:
+            return Collected(trace_bytes=size,
+                             error=f"the trace says engine {engine}")
+        notes = []
+        if "fallbacks" in fields:
+            notes.append(f"fallbacks: {fields['fallbacks'].strip()}")
+        return Collected(int(m.group(1)), "instructions", size, notes=notes)
 
 
 class ValgrindLackey(Contender):
@@ -143,12 +166,12 @@ class ValgrindLackey(Contender):
 
     def collect(self, workload, trace_path, stdout_path, ctx):
         if not os.path.exists(trace_path):
-            return None, None, None, "no log file written"
+            return Collected(error="no log file written")
         # Lackey writes "I  addr,len" for each instruction it runs (a REP
         # string instruction once per iteration) and " L/S/M" lines for
         # memory accesses.
-        return (_count_lines(trace_path, "I "), "I lines",
-                os.path.getsize(trace_path), None)
+        return Collected(_count_lines(trace_path, "I "), "I lines",
+                         os.path.getsize(trace_path))
 
 
 class ValgrindNone(Contender):
@@ -197,9 +220,9 @@ class QemuExecLog(Qemu):
 
     def collect(self, workload, trace_path, stdout_path, ctx):
         if not os.path.exists(trace_path):
-            return None, None, None, "no log file written"
-        return (_count_lines(trace_path, "Trace "), "blocks",
-                os.path.getsize(trace_path), None)
+            return Collected(error="no log file written")
+        return Collected(_count_lines(trace_path, "Trace "), "blocks",
+                         os.path.getsize(trace_path))
 
 
 class GdbStepi(Contender):
@@ -230,8 +253,8 @@ class GdbStepi(Contender):
         with open(stdout_path, errors="replace") as f:
             m = re.search(r"^umss-bench-steps (\d+)$", f.read(), re.M)
         if not m:
-            return None, None, None, "no step count in gdb's output"
-        return int(m.group(1)), "steps", None, None
+            return Collected(error="no step count in gdb's output")
+        return Collected(int(m.group(1)), "steps")
 
 
 def all_contenders():

@@ -235,9 +235,11 @@ class Report:
             "instruction plus one line per memory access); QEMU's `-D` log "
             "(one line per executed block, not per instruction).",
             "- **notes**: a contender's own count where it has one (lackey's "
-            "`I` lines, gdb's steps, QEMU's logged blocks) and umss counts "
-            "that disagree with another engine's or with the assembly loop's "
-            "count by construction.",
+            "`I` lines, gdb's steps, QEMU's logged blocks); for umss engines "
+            "the kernel-assisted fallbacks `umss stats` reports, and counts "
+            "that differ between runs, from the ptrace engine's, or from the "
+            "assembly loop's count by construction. A umss trace whose "
+            "`engine:` is not the one asked for counts as a failure.",
             "- gdb (`stepi` until exit, bench/stepi.gdb) runs on the smallest "
             "workload only; the ptrace engine runs on the small ones only.",
             "- Runs whose trace or log is not needed any more are deleted as "

@@ -89,17 +89,20 @@ def run_one(w, c, cell, ctx, rep):
         cell.fail(f"exit status {res.status} (run {rep + 1})"
                   + (f": {errline}" if errline else ""))
     else:
-        count, unit, tbytes, error = c.collect(w, trace, out, ctx)
-        if error:
-            cell.fail(error)
+        got = c.collect(w, trace, out, ctx)
+        if got.error:
+            cell.fail(f"{got.error} (run {rep + 1})")
         else:
             cell.wall_ns.append(res.wall_ns)
             cell.maxrss_kib.append(res.maxrss_kib)
-            if tbytes is not None:
-                cell.trace_bytes.append(tbytes)
-            if count is not None:
-                cell.own_counts.append(count)
-                cell.own_unit = unit
+            if got.trace_bytes is not None:
+                cell.trace_bytes.append(got.trace_bytes)
+            if got.count is not None:
+                cell.own_counts.append(got.count)
+                cell.own_unit = got.unit
+            for note in got.notes:
+                if note not in cell.notes:
+                    cell.notes.append(note)
             if c.checks_output:
                 with open(out, "rb") as f:
                     cell.stdout_hashes.append(
