@@ -153,6 +153,22 @@ enum x86_gpr {
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_vendor vendor,
 	       struct x86_insn *out);
 
+/* Offset of the displacement field in the instruction's bytes (meaningful
+ * when disp_size != 0): a displaced copy of a rip-relative instruction
+ * rewrites the disp32 found here.  The immediates follow it. */
+static inline unsigned
+x86_insn_disp_offset(const struct x86_insn *insn)
+{
+	return (unsigned)insn->len - insn->imm_size - insn->imm2_size - insn->disp_size;
+}
+
+/* Offset of the first immediate (or relative branch offset). */
+static inline unsigned
+x86_insn_imm_offset(const struct x86_insn *insn)
+{
+	return (unsigned)insn->len - insn->imm_size - insn->imm2_size;
+}
+
 /* Kinds of memory access reported by x86_insn_mem(). */
 enum x86_mem_kind {
 	X86_MEM_EXPLICIT = 0, /* the ModRM (or moffs) operand */

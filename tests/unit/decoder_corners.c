@@ -244,6 +244,17 @@ field_cases(void)
 	EXPECT(i.disp == 16 && i.mem_size == 16, "disp %d", i.disp);
 	dec("62 f1 7c 48 58 80 00 01 00 00", X86_VENDOR_AMD, &i); /* disp32 is not scaled */
 	EXPECT(i.disp == 0x100 && i.disp8_n == 1, "disp %d", i.disp);
+	/* Field offsets for re-targeting a displaced copy. */
+	dec("48 8b 05 44 33 22 11", X86_VENDOR_AMD, &i); /* mov rax, [rip+disp32] */
+	EXPECT(x86_insn_disp_offset(&i) == 3 && i.disp == 0x11223344, "disp offset %u",
+	       x86_insn_disp_offset(&i));
+	dec("66 c7 05 44 33 22 11 ee ff", X86_VENDOR_AMD, &i); /* mov word [rip+d], imm16 */
+	EXPECT(x86_insn_disp_offset(&i) == 3 && x86_insn_imm_offset(&i) == 7 && i.imm == -18,
+	       "offsets %u %u imm %lld", x86_insn_disp_offset(&i), x86_insn_imm_offset(&i),
+	       (long long)i.imm);
+	dec("62 f1 7c 48 58 05 10 00 00 00", X86_VENDOR_AMD, &i); /* EVEX rip-relative */
+	EXPECT(x86_insn_disp_offset(&i) == 6 && (i.flags & X86_F_RIPREL), "evex disp offset %u",
+	       x86_insn_disp_offset(&i));
 	/* moffs. */
 	dec("48 a1 88 77 66 55 44 33 22 11", X86_VENDOR_AMD, &i);
 	EXPECT((i.flags & X86_F_MOFFS) && (uint64_t)i.imm == 0x1122334455667788ull &&
