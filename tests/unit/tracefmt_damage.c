@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -409,9 +410,70 @@ test_killed(void)
 	synth_free(&p);
 }
 
+/*
+ * Write errors: a full disk at open, and a file size limit reached in the
+ * middle (EFBIG), which sticks; what was written reads as a prefix.
+ */
+static void
+test_write_errors(void)
+{
+	struct umss_trace_info info = { "ptrace", "t", 0, 0 };
+	int err = 0;
+	CHECK(umss_writer_open("/dev/full", &info, &err) == NULL);
+	CHECK_EQ(err, -ENOSPC);
+
+	const char *path = test_path("efbig.trace");
+	pid_t child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		/* SIGXFSZ ignored: write(2) fails with EFBIG instead. */
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = { 20000, 20000 };
+		CHECK(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+		struct umss_writer *w = test_writer(path);
+		struct synth p;
+		synth_init(&p, 60, 0x400000, 5);
+		uint8_t b[16];
+		for (uint32_t i = 0; i < p.n; i++) {
+			synth_bytes(p.insns[i].addr, p.insns[i].len, b);
+			OK(umss_writer_code(w, 1, p.insns[i].addr, b, p.insns[i].len));
+		}
+		int ret = 0;
+		for (int i = 0; i < 10000000 && !ret; i++) {
+			ret = umss_writer_insn(w, 1, 1, p.insns[synth_step(&p)].addr);
+			if (!ret && i % 1000 == 999)
+				ret = umss_writer_flush(w);
+		}
+		CHECK_EQ(ret, -EFBIG);
+		/* Sticky. */
+		CHECK_EQ(umss_writer_insn(w, 1, 1, p.insns[0].addr), -EFBIG);
+		CHECK_EQ(umss_writer_flush(w), -EFBIG);
+		CHECK_EQ(umss_writer_close(w, &(struct umss_trace_end){ 0 }), -EFBIG);
+		exit(0);
+	}
+	int status;
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	struct stat st;
+	CHECK(stat(path, &st) == 0);
+	CHECK(st.st_size <= 20000);
+	size_t n;
+	/* Events, then TRUNCATED (the last chunk was cut by the limit). */
+	struct umss_reader *r = test_reader(path);
+	struct umss_event ev;
+	int ret;
+	n = 0;
+	while ((ret = umss_reader_next(r, &ev)) == 1)
+		n++;
+	umss_reader_close(r);
+	CHECK_EQ(ret, -UMSS_E_TRUNCATED);
+	CHECK(n > 1000);
+}
+
 int
 main(void)
 {
+	test_write_errors();
 	test_killed();
 	test_truncation();
 	test_corruption();
