@@ -2,6 +2,7 @@
 #   build/decoder-check FILE...   differential check against Zydis over ELF files
 #   build/decoder-fuzz [N [SEED]] differential check over random byte strings
 #   build/decoder-bench [FILE...] ns per instruction, ours vs Zydis minimal mode
+#   make bench-decoder            runs decoder-bench (markdown for make bench)
 #   make decoder-freestanding     builds the decoder as the agent does and
 #                                 checks the objects need nothing from outside
 DECODER_TOOL_SRCS := tools/decoder_zydis.c
@@ -39,3 +40,9 @@ decoder-freestanding: $(DECODER_FREE_OBJS)
 	if objdump -d $(DECODER_FREE_OBJS) | grep -Eq '%[xyz]mm|%k[0-7]|%fs:'; then \
 		echo "decoder: vector registers or %fs in freestanding build"; exit 1; fi; \
 	echo "decoder: freestanding build has no undefined symbols"
+
+# For `make bench` (bench/bench.mk): prints a markdown section with ns per
+# instruction for our decoder and Zydis' minimal mode and their ratio.
+.PHONY: bench-decoder
+bench-decoder: $(BUILD)/decoder-bench
+	@$(BUILD)/decoder-bench
