@@ -33,25 +33,49 @@ read_only(const char *path)
 		return 1;
 	}
 	struct umss_event ev;
-	uint64_t insns = 0, events = 0, sum = 0;
+	uint64_t insns = 0, events = 0, sum = 0, gaps = 0;
+	/* Per-thread index continuity (FORMAT.md, Instruction streams). */
+	static uint32_t tids[4096];
+	static uint64_t next[4096];
+	size_t nt = 0;
 	double t0 = now();
 	int ret;
 	while ((ret = umss_reader_next(r, &ev)) == 1) {
 		events++;
+		size_t i = 0;
+		while (i < nt && tids[i] != ev.tid)
+			i++;
 		if (ev.kind == UMSS_EV_INSN) {
 			insns++;
 			sum += ev.insn.len ? ev.insn.bytes[0] : 0;
+			if (i == nt && nt < 4096) {
+				tids[nt] = ev.tid;
+				next[nt++] = 0;
+			}
+			if (i < nt && next[i]++ != ev.insn.index)
+				gaps++;
+		} else if (ev.kind == UMSS_EV_THREAD_START && i < nt) {
+			next[i] = 0;
+		} else if (ev.kind == UMSS_EV_EXEC && ev.exec.old_tid != ev.pid) {
+			size_t j = 0;
+			while (j < nt && tids[j] != ev.pid)
+				j++;
+			if (i < nt && j < nt)
+				next[j] = next[i];
+			else if (i < nt)
+				tids[i] = ev.pid;
 		}
 	}
 	double t1 = now();
 	umss_reader_close(r);
-	printf("%s: %llu instructions, %llu other events, then %s\n", path,
-	       (unsigned long long)insns, (unsigned long long)(events - insns),
-	       ret ? umss_strerror(ret) : "end");
+	printf("%s: %llu instructions, %llu other events, %zu threads, %llu "
+	       "index gaps, then %s\n", path, (unsigned long long)insns,
+	       (unsigned long long)(events - insns), nt,
+	       (unsigned long long)gaps, ret ? umss_strerror(ret) : "end");
 	printf("read: %.2f ns/insn (%.1f M insn/s) [%llu]\n",
 	       (t1 - t0) * 1e9 / (double)insns, (double)insns / (t1 - t0) / 1e6,
 	       (unsigned long long)(sum & 1));
-	return ret < 0 && ret != -UMSS_E_TRUNCATED;
+	return (ret < 0 && ret != -UMSS_E_TRUNCATED) || gaps;
 }
 
 int
