@@ -23,5 +23,19 @@ insn_info_decode(const uint8_t *bytes, size_t avail, struct insn_info *info)
 	/* A REP prefix only repeats string instructions (SDM vol. 2B, REP). */
 	info->rep_string = (insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
 					       ZYDIS_ATTRIB_HAS_REPNE)) != 0;
+	switch (insn.mnemonic) {
+	case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_PUSHFD: case ZYDIS_MNEMONIC_PUSHFQ:
+		info->flags_op = INSN_PUSHF;
+		break;
+	case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_POPFQ:
+		info->flags_op = INSN_POPF;
+		break;
+	case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_IRETQ:
+		info->flags_op = INSN_IRET;
+		break;
+	default:
+		info->flags_op = INSN_FLAGS_NONE;
+	}
+	info->op_size = insn.operand_width / 8;
 	return 0;
 }

@@ -44,7 +44,7 @@
 /* x86-64 syscall numbers whose effects the tracer must look at. */
 enum {
 	SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11, SYS_MREMAP = 25,
-	SYS_EXIT = 60, SYS_EXIT_GROUP = 231,
+	SYS_EXIT = 60, SYS_EXIT_GROUP = 231, SYS_RT_SIGRETURN = 15,
 };
 
 volatile int tracer_interrupted;
@@ -68,6 +68,16 @@ struct thread {
 	bool delivered;            /* the last resume delivered a signal */
 	bool exiting;              /* PTRACE_EVENT_EXIT seen: only continue */
 	bool after_exec;           /* the execve's own step report is due */
+	bool own_tf;               /* the program's own TF (see trap_flag.c
+				      comment below), as it will be when
+				      the pending instruction starts */
+	bool next_tf;              /* own_tf after a pending popf, iret or
+				      rt_sigreturn, read before it runs */
+	bool trap_unblocked;       /* SIGTRAP taken out of the blocked mask
+				      for this step (see resume()) */
+	int syscall_stops;         /* the pending syscall runs under
+				      PTRACE_SYSCALL: 1 = entry stop due,
+				      2 = exit stop due */
 	struct thread *next;
 };
 
@@ -87,7 +97,8 @@ unsigned long
 tracer_ptrace_options(void)
 {
 	return PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-	       PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL;
+	       PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL |
+	       PTRACE_O_TRACESYSGOOD;
 }
 
 static struct thread *
@@ -182,6 +193,86 @@ read_code(pid_t tid, uint64_t addr, uint8_t *buf)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * The program's own trap flag.  The TF that PTRACE_SINGLESTEP forces leaks
+ * into what the program can see: `pushf` pushes it, `syscall` saves it in
+ * r11, and after a `popf` the kernel stops hiding it from GETREGS.  So the
+ * engine keeps the architectural TF itself (own_tf): set by popf, iret and
+ * rt_sigreturn from the value they load, cleared on entry to a signal
+ * handler; it puts that TF back wherever the forced one leaked, and
+ * delivers the SIGTRAP the program's own TF asks for after each
+ * instruction that started with it set.
+ */
+#define TF_BIT 0x100ull
+/* offsetof(struct ucontext, uc_mcontext.eflags) on x86-64 (uapi
+ * asm/ucontext.h, asm/sigcontext.h).  A handler gets rdx = &uc; at the
+ * restorer's rt_sigreturn rsp = &uc (rt_sigframe's pretcode was popped). */
+#define UC_EFLAGS_OFFSET 176
+
+static int
+get_regs(pid_t tid, struct user_regs_struct *regs)
+{
+	return ptrace(PTRACE_GETREGS, tid, 0L, regs);
+}
+
+static bool
+read_word(pid_t tid, uint64_t addr, uint64_t *v, size_t size)
+{
+	*v = 0;
+	struct iovec local = { v, size }, remote = { (void *)addr, size };
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)size;
+}
+
+static void
+write_word(pid_t tid, uint64_t addr, uint64_t v, size_t size)
+{
+	struct iovec local = { &v, size }, remote = { (void *)addr, size };
+	process_vm_writev(tid, &local, 1, &remote, 1, 0);
+}
+
+/* TF as it will be after the pending instruction, read before it runs. */
+static bool
+incoming_tf(struct thread *t, const struct user_regs_struct *regs)
+{
+	uint64_t v;
+	size_t size = t->info.op_size ? t->info.op_size : 8;
+
+	switch (t->info.flags_op) {
+	case INSN_POPF:
+		return read_word(t->tid, regs->rsp, &v, size) ? (v & TF_BIT) != 0 : t->own_tf;
+	case INSN_IRET:
+		/* rip, cs, then rflags, each one operand wide. */
+		return read_word(t->tid, regs->rsp + 2 * size, &v, size) ? (v & TF_BIT) != 0
+									   : t->own_tf;
+	}
+	if (t->info.syscall && regs->rax == SYS_RT_SIGRETURN)
+			return read_word(t->tid, regs->rsp + UC_EFLAGS_OFFSET, &v, 8)
+			       ? (v & TF_BIT) != 0 : t->own_tf;
+	return t->own_tf;
+}
+
+/* After the pending instruction ran: put the program's TF where it leaked. */
+static void
+after_step_tf(struct thread *t)
+{
+	struct user_regs_struct regs;
+	bool tf = t->own_tf;
+
+	if (t->info.flags_op == INSN_PUSHF) {
+		uint64_t v;
+		size_t size = t->info.op_size ? t->info.op_size : 8;
+		if (get_regs(t->tid, &regs) == 0 && read_word(t->tid, regs.rsp, &v, size) &&
+		    ((v & TF_BIT) != 0) != tf)
+			write_word(t->tid, regs.rsp, tf ? v | TF_BIT : v & ~TF_BIT, size);
+	} else if (t->info.syscall && get_regs(t->tid, &regs) == 0 &&
+		   ((regs.r11 & TF_BIT) != 0) != tf && regs.rcx == t->pending_rip + 2) {
+		/* syscall saved rflags, with the forced TF, in r11. */
+		regs.r11 = tf ? regs.r11 | TF_BIT : regs.r11 & ~TF_BIT;
+		ptrace(PTRACE_SETREGS, t->tid, 0L, &regs);
+	}
+	t->own_tf = t->next_tf;
+}
+
 /* Makes the instruction at rip the thread's pending one, recording its code. */
 static void
 set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
@@ -199,6 +290,9 @@ set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *r
 		 * we learn its length from where the step lands. */
 		t->info = (struct insn_info){ .len = 0 };
 	}
+	t->next_tf = t->own_tf;
+	if (t->info.len)
+		t->next_tf = incoming_tf(t, regs);
 	if (!proc_maps_executable(&p->maps, rip))
 		check(e, proc_maps_refresh(&p->maps, p->pid, e->w));
 	if (t->info.len && !code_cache_same(&p->code, rip, bytes, t->info.len)) {
@@ -240,22 +334,62 @@ retire(struct engine *e, struct thread *t, uint64_t new_rip)
 	}
 }
 
-static int
-get_regs(pid_t tid, struct user_regs_struct *regs)
+static bool
+sigtrap_blocked(pid_t tid, uint64_t *mask)
 {
-	return ptrace(PTRACE_GETREGS, tid, 0L, regs);
+	return ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof *mask, mask) == 0 &&
+	       (*mask & (1ull << (SIGTRAP - 1)));
 }
 
-/* Resumes a thread for one step, delivering its pending signal if any. */
+/*
+ * Resumes a thread for one step, delivering its pending signal if any.
+ *
+ * A step trap is raised with force_sig(SIGTRAP): when SIGTRAP is blocked
+ * (inside the program's SIGTRAP handler, say) the kernel resets the
+ * program's SIGTRAP action to SIG_DFL and unblocks it
+ * (force_sig_info_to_task()), so a later int3 would kill the program.  So
+ * for such a step SIGTRAP is unblocked for the step's duration only
+ * (restored at the next stop, see restore_trap_mask()), and a syscall, whose
+ * result could expose or change the mask, runs under PTRACE_SYSCALL
+ * instead, whose stops are not signals.
+ */
 static void
 resume(struct thread *t)
 {
 	long sig = t->deliver;
+	int request = PTRACE_SINGLESTEP;
+	uint64_t mask;
+
 	t->delivered = sig != 0;
 	t->deliver = 0;
-	if (ptrace(t->exiting ? PTRACE_CONT : PTRACE_SINGLESTEP, t->tid, 0L, sig) < 0 &&
-	    errno != ESRCH)
-		fprintf(stderr, "umss: ptrace(SINGLESTEP, %d): %s\n", (int)t->tid, strerror(errno));
+	if (t->exiting) {
+		request = PTRACE_CONT;
+	} else if (t->syscall_stops) {
+		request = PTRACE_SYSCALL;
+	} else if (!sig && t->pending && sigtrap_blocked(t->tid, &mask)) {
+		if (t->info.syscall) {
+			request = PTRACE_SYSCALL;
+			t->syscall_stops = 1;
+		} else {
+			mask &= ~(1ull << (SIGTRAP - 1));
+			if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof mask, &mask) == 0)
+				t->trap_unblocked = true;
+		}
+	}
+	if (ptrace(request, t->tid, 0L, sig) < 0 && errno != ESRCH)
+		fprintf(stderr, "umss: ptrace(resume, %d): %s\n", (int)t->tid, strerror(errno));
+}
+
+/* Blocks SIGTRAP again after a step that ran with it unblocked. */
+static void
+restore_trap_mask(struct thread *t)
+{
+	uint64_t mask;
+	t->trap_unblocked = false;
+	if (ptrace(PTRACE_GETSIGMASK, t->tid, (void *)sizeof mask, &mask) == 0) {
+		mask |= 1ull << (SIGTRAP - 1);
+		ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof mask, &mask);
+	}
 }
 
 /* Reads the thread's registers, sets its pending instruction, resumes it. */
@@ -397,13 +531,25 @@ on_trap(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
 			resume(t); /* one more iteration of the same instruction */
 			return;
 		}
+		bool own_tf = t->own_tf;
 		retire(e, t, regs->rip);
+		after_step_tf(t);
+		/* The program set TF itself: natively it gets this trap. */
+		if (own_tf && si.si_code == TRAP_TRACE)
+			on_signal(e, t, SIGTRAP, &si, regs->rip);
 	} else if (si.si_code == SI_KERNEL) {
 		/* int3 (or another trap gate): it retired; the program gets SIGTRAP. */
 		retire(e, t, regs->rip);
 		on_signal(e, t, SIGTRAP, &si, regs->rip);
 	} else if (si.si_code == SIGTRAP && t->delivered) {
-		/* ptrace_notify() at a signal handler's entry: nothing ran. */
+		/* ptrace_notify() at a signal handler's entry: nothing ran.
+		 * The frame saved the flags with the forced TF; the handler
+		 * runs with TF clear. */
+		uint64_t v;
+		uint64_t at = regs->rdx + UC_EFLAGS_OFFSET;
+		if (read_word(t->tid, at, &v, 8) && ((v & TF_BIT) != 0) != t->own_tf)
+			write_word(t->tid, at, t->own_tf ? v | TF_BIT : v & ~TF_BIT, 8);
+		t->own_tf = false;
 	} else if (si.si_code <= 0) {
 		/* SIGTRAP sent by kill/tgkill: an ordinary signal. */
 		on_signal(e, t, SIGTRAP, &si, regs->rip);
@@ -451,6 +597,25 @@ on_stop(struct engine *e, pid_t tid, int status)
 		park(e, tid);
 		return;
 	}
+	if (t->trap_unblocked)
+		restore_trap_mask(t);
+	if (sig == (SIGTRAP | 0x80) && t->syscall_stops) {
+		/* PTRACE_SYSCALL stops of a syscall run with SIGTRAP blocked. */
+		if (t->syscall_stops == 1) {
+			t->syscall_stops = 2;
+			resume(t);
+			return;
+		}
+		t->syscall_stops = 0;
+		if (get_regs(tid, &regs) == 0) {
+			retire(e, t, regs.rip);
+			after_step_tf(t);
+			get_regs(tid, &regs);
+			set_pending(e, t, &regs);
+		}
+		resume(t);
+		return;
+	}
 	if (event == PTRACE_EVENT_STOP) {
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
 			/* Group stop: stay stopped until SIGCONT, without losing it. */
@@ -470,6 +635,7 @@ on_stop(struct engine *e, pid_t tid, int status)
 			on_new_task(e, t, event);
 			break;
 		case PTRACE_EVENT_EXEC:
+			t->syscall_stops = 0;
 			on_exec(e, t);
 			return;
 		case PTRACE_EVENT_EXIT:
@@ -478,6 +644,7 @@ on_stop(struct engine *e, pid_t tid, int status)
 				retire(e, t, 0);
 			t->pending = false;
 			t->exiting = true;
+			t->syscall_stops = 0;
 			break;
 		}
 		resume(t);
