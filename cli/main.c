@@ -12,8 +12,10 @@ static const char usage[] =
 	"commands:\n"
 	"  trace [-o FILE] [--engine=NAME] [--aslr] [-q] -- PROG ARGS...\n"
 	"                  run PROG and record its instructions (default umss.trace)\n"
-	"  show FILE       list the instructions of a trace, one a line\n"
-	"  stats FILE      instruction counts per process, thread, module, function\n"
+	"  show [--tid T] [--pid P] [--no-events] FILE\n"
+	"                  list the instructions of a trace, one a line\n"
+	"  stats [--top N] FILE\n"
+	"                  instruction counts per process, thread, module, function\n"
 	"  diff A B        compare the instruction streams of two traces\n"
 	"\n"
 	"`umss COMMAND --help` describes each command.\n";
