@@ -180,6 +180,11 @@ class Report:
             f"- load average (1/5/15 min): {lb} at the start, {la} at the "
             f"end (other work on the machine shows up here)",
             f"- umss: commit {_git_commit()}",
+        ] + ([
+            f"- time budget reached after "
+            f"{self.ctx['over_budget'] / 60:.1f} minutes: from there on "
+            "each contender but the fast ones ran once per workload (see **runs**)"
+        ] if self.ctx.get("over_budget") is not None else []) + [
             f"- tools: {_version(['valgrind', '--version'])}; "
             f"{_version(['qemu-x86_64', '--version'])}; "
             f"{_version(['gdb', '--version'])}",
