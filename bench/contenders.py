@@ -98,7 +98,10 @@ class UmssEngine(Contender):
         argv = [umss, "trace", f"--engine={self.engine}", "-q", "-o", trace,
                 "--", ctx["probe"]]
         out = os.path.join(work, f"probe-{self.engine}.out")
-        res = measure.run(argv, out, err, ctx["env"], 120, ctx["helper"])
+        try:
+            res = measure.run(argv, out, err, ctx["env"], 120, ctx["helper"])
+        except measure.HarnessError as e:
+            return ("failed", f"harness error: {e}")
         remove(out)
         msg = first_line(err)
         remove(trace)
@@ -106,10 +109,11 @@ class UmssEngine(Contender):
             return ("not available", f"umss has no engine '{self.engine}' "
                     "yet (`umss trace` says \"unknown engine\")")
         if res.timed_out:
-            return ("failed", "probe run (exit_group only) timed out")
+            return ("failed", "probe run (build/bench/probe, 9 "
+                    "instructions) timed out")
         if res.status != 0:
-            return ("failed", f"probe run (exit_group only) exited "
-                    f"{res.status}: {msg}")
+            return ("failed", f"probe run (build/bench/probe, 9 "
+                    f"instructions) exited {res.status}: {msg}")
         return None
 
     def skip_reason(self, workload):
