@@ -46,3 +46,15 @@ decoder-freestanding: $(DECODER_FREE_OBJS)
 .PHONY: bench-decoder
 bench-decoder: $(BUILD)/decoder-bench
 	@$(BUILD)/decoder-bench
+
+# Coverage-guided differential fuzzing (libFuzzer, ASan, UBSan):
+#   make fuzz-decoder && $(BUILD)/fuzz/fuzz_decoder -max_len=32
+DECODER_FUZZ_CC ?= clang
+DECODER_FUZZER := $(BUILD)/fuzz/fuzz_decoder
+.PHONY: fuzz-decoder
+fuzz-decoder: $(DECODER_FUZZER)
+$(DECODER_FUZZER): tests/fuzz/fuzz_decoder.c tools/decoder_zydis.c $(DECODER_SRCS) decoder/*.h decoder/x86_tables.inc
+	@mkdir -p $(dir $@)
+	$(DECODER_FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -I. \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/fuzz/fuzz_decoder.c tools/decoder_zydis.c $(DECODER_SRCS) $(ZYDIS_LIBS)

@@ -347,6 +347,33 @@ decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 	return 0;
 }
 
+/* An undefined instruction laid out as a ModRM byte at b[i] (with its SIB
+ * and displacement) followed by imm immediate bytes.  The CPU applies the
+ * 15-byte limit (#GP) before raising #UD (tests/unit/decoder_cpu.c), so
+ * this still measures it. */
+static int
+undefined_shape(const uint8_t *b, size_t avail, unsigned i, int has_modrm, unsigned imm)
+{
+	if (has_modrm) {
+		NEED(i + 1);
+		unsigned modrm = b[i++], mod = modrm >> 6, rm = modrm & 7;
+		if (mod != 3) {
+			unsigned ds = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+			if (rm == 4) {
+				NEED(i + 1);
+				if (mod == 0 && (b[i] & 7) == 5)
+					ds = 4;
+				i++;
+			} else if (mod == 0 && rm == 5) {
+				ds = 4;
+			}
+			i += ds;
+		}
+	}
+	NEED(i + imm);
+	return X86_INVALID;
+}
+
 int
 x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
 {
@@ -423,9 +450,10 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 			NEED(i + 1);
 			op = b[i++];
 		} else if (op == 0x0f) {
-			/* 3DNow!: Zen dropped it (APM vol. 3 CPUID Fn8000_0001
-			 * EDX[31] is clear here), the CPU raises #UD. */
-			return X86_INVALID;
+			/* 3DNow! (ModRM, then an imm8 opcode suffix): Zen
+			 * dropped it (CPUID Fn8000_0001 EDX[31] is clear
+			 * here), the CPU raises #UD. */
+			return undefined_shape(b, avail, i, 1, 1);
 		}
 		if (rex) {
 			pfx |= X86_PFX_REX;
@@ -495,11 +523,23 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		NEED(i + 1);
 		op = b[i++];
 	} else if (op == 0x8f) {
-		/* 8F /0 is pop r/m; 8F with ModRM.reg != 0 is XOP (maps
-		 * 8-10) or undefined.  Zen dropped XOP: #UD either way. */
+		/* 8F /0 is pop r/m; 8F followed by a byte whose bits 4:0 are
+		 * 8 or more is XOP (APM vol. 3 1.9: maps 8-10, laid out like
+		 * VEX3); other 8F /r are undefined.  Zen 4 dropped XOP and
+		 * raises #UD, but still measures XOP lengths for the 15-byte
+		 * limit: with an imm32 for map 10 and no immediate for maps 8
+		 * and 9 (tests/unit/decoder_cpu.c). */
 		NEED(i + 1);
+		if (b[i] & 0x18) {
+			unsigned xmap = b[i] & 0x1f;
+			if (xmap > 10 || rex ||
+			    (pfx & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE)))
+				return X86_INVALID; /* as VEX: these prefixes make it #UD */
+			NEED(i + 3);
+			return undefined_shape(b, avail, i + 3, 1, xmap == 10 ? 4 : 0);
+		}
 		if (b[i] & 0x38)
-			return X86_INVALID;
+			return undefined_shape(b, avail, i, 1, 0);
 	}
 	if (enc == X86_ENC_LEGACY && map == 0 && rex) {
 		pfx |= X86_PFX_REX;
@@ -520,14 +560,18 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 	unsigned ppbit = 1u << (pp == 0 ? 0 : pp == 1 ? 1 : pp == 2 ? 2 : 3);
 	unsigned lsel = enc == X86_ENC_LEGACY ? 0 : vl;
 	if (f->pp != 0xf || f->w || nforms > 1) {
-		/* No form for this prefix at all: invalid without reading
-		 * further (what Zydis does on a short buffer). */
+		/* No form for this prefix at all: invalid.  Like Zydis, a
+		 * legacy opcode still takes its ModRM byte first (so the
+		 * 15-byte limit and truncation win), a VEX/EVEX one does not. */
 		const struct x86_form *g = f, *gend = f + nforms;
 		for (; g < gend; g++)
 			if ((g->pp & ppbit) && (!g->w || g->w == w + 1))
 				break;
-		if (g == gend)
+		if (g == gend) {
+			if (enc == X86_ENC_LEGACY)
+				return undefined_shape(b, avail, i, f->flags & X86_FF_MODRM, 0);
 			return X86_INVALID;
+		}
 	}
 	if (f->flags & X86_FF_MODRM) {
 		NEED(i + 1);
@@ -547,8 +591,15 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		if (form_matches(f, ppbit, mod3, reg, rm, w, l))
 			break;
 	}
-	if (f == end)
+	if (f == end) {
+		const struct x86_form *f0 = end - nforms;
+		/* Without a form the immediate is unknown: ModRM, SIB and
+		 * displacement only (as Zydis measures it). */
+		if (enc == X86_ENC_LEGACY)
+			return undefined_shape(b, avail, (f0->flags & X86_FF_MODRM) ? i - 1 : i,
+					       f0->flags & X86_FF_MODRM, 0);
 		return X86_INVALID;
+	}
 
 	unsigned fl = f->flags, fl2 = f->flags2;
 	/* Checks that do not change the length are collected in bad and

@@ -138,6 +138,38 @@ main(void)
 	 * x86_next_rip() says the CPU decides. */
 	undefined_case("xbegin", (const uint8_t[]){0xc7, 0xf8, 0, 0, 0, 0}, 6, X86_OK);
 
+	/* The 15-byte limit (#GP, SIGSEGV) is checked before #UD, also for
+	 * undefined encodings, whose length the CPU still measures. */
+	{
+		static const struct {
+			const char *what;
+			uint8_t n;
+			uint8_t bytes[16];
+			int status;
+		} lim[] = {
+			{"3DNow! 15 bytes", 15, {0xf3, 0xf3, 0xf2, 0xf2, 0xf2, 0xf3, 0xf3, 0x0f, 0x0f,
+						 0x90, 0x90, 0x90, 0x90, 0x90, 0x90}, X86_INVALID},
+			{"3DNow! 16 bytes", 16, {0xf3, 0xf3, 0xf2, 0xf2, 0xf2, 0xf3, 0xf3, 0xf2, 0x0f,
+						 0x0f, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90}, X86_TOO_LONG},
+			{"F3 movnti 16 bytes", 16, {0x4b, 0x4b, 0x4b, 0x4b, 0x4b, 0x4b, 0x4b, 0x4b, 0xf3,
+						    0xf3, 0x49, 0x66, 0x49, 0x0f, 0xc3, 0x93}, X86_TOO_LONG},
+			{"15 x 66 + 06", 16, {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+					      0x66, 0x66, 0x66, 0x66, 0x66, 0x06}, X86_TOO_LONG},
+			{"XOP map 10: imm32 counted", 16, {0x2e, 0x2e, 0x2e, 0x8f, 0xea, 0xe6, 0x10, 0xb3,
+							  0, 0, 0, 0, 0, 0, 0, 0}, X86_TOO_LONG},
+			{"XOP map 8: imm8 not counted", 16, {0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
+							    0x2e, 0x2e, 0x8f, 0xe8, 0x78, 0xa2, 0xc0, 0},
+			 X86_INVALID},
+		};
+		for (size_t k = 0; k < sizeof(lim) / sizeof(lim[0]); k++) {
+			struct x86_insn dd;
+			int sig = run(lim[k].bytes, lim[k].n);
+			int want_sig = lim[k].status == X86_TOO_LONG ? SIGSEGV : SIGILL;
+			check(sig == want_sig && got_rip == CODE, lim[k].what, (unsigned long)sig);
+			check(x86_decode(lim[k].bytes, lim[k].n, X86_VENDOR_AMD, &dd) == lim[k].status,
+			      lim[k].what, 0);
+		}
+	}
 	/* Far jmp through memory reads m16:32 even with REX.W: the selector
 	 * comes from bytes 4-5 (0x7f12 here, a bad one: #GP at the jmp). */
 	{
