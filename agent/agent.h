@@ -29,5 +29,12 @@ long agent_safe_copy(void *dst, const void *src, size_t n);
 
 /* step.c */
 __attribute__((noreturn)) void agent_run(struct agent_state *s, int from_patch);
+void agent_syscall(struct agent_state *s, const struct x86_insn *insn);
+
+/* displaced.c (engine displaced) */
+__attribute__((noreturn)) void displaced_run(struct agent_state *s);
+/* After a syscall that may change the memory map (g = the registers it
+ * ran with, result = its return value). */
+void displaced_mem_syscall(struct agent_state *s, long nr, const uint64_t *g, long result);
 
 #endif

@@ -3,7 +3,8 @@
 # (agent/blob.S).  Never built with sanitizers: it runs inside the program.
 AGENT_DIR := $(BUILD)/agent
 AGENT_SRCS := $(wildcard agent/*.c) $(DECODER_SRCS)
-AGENT_OBJS := $(patsubst %.c,$(AGENT_DIR)/%.o,$(AGENT_SRCS)) $(AGENT_DIR)/agent/entry.o
+AGENT_ASM := agent/entry.S agent/displaced_entry.S
+AGENT_OBJS := $(patsubst %.c,$(AGENT_DIR)/%.o,$(AGENT_SRCS)) $(patsubst %.S,$(AGENT_DIR)/%.o,$(AGENT_ASM))
 AGENT_CC_FLAGS := -O2 -g -std=gnu11 $(WARN) -ffreestanding -nostdlib -fPIE \
 	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fcf-protection=none \
@@ -17,7 +18,7 @@ $(AGENT_DIR)/%.o: %.c agent/*.h common/agent_abi.h decoder/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(AGENT_CC_FLAGS) -c $< -o $@
 
-$(AGENT_DIR)/agent/entry.o: agent/entry.S common/agent_abi.h
+$(AGENT_DIR)/agent/%.o: agent/%.S common/agent_abi.h
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude -I. -c $< -o $@
 

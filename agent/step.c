@@ -316,8 +316,10 @@ emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
 	return 1;
 }
 
-static void
-do_syscall(struct agent_state *s, const struct x86_insn *insn)
+/* Executes the syscall at ctx.rip with the program's registers (both
+ * engines: agent/displaced.c calls it too). */
+void
+agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 {
 	uint64_t *g = s->ctx.gpr;
 	long nr = (long)g[X86_RAX];
@@ -355,6 +357,8 @@ do_syscall(struct agent_state *s, const struct x86_insn *insn)
 	g[X86_R11] = s->ctx.rflags;
 	s->ctx.rip = next;
 	emit(s, at);
+	if (s->engine == AGENT_ENGINE_DISPLACED)
+		displaced_mem_syscall(s, nr, g, r);
 	switch (nr) {
 	case NR_MMAP: case NR_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_PKEY_MPROTECT:
 	case NR_SHMAT:
@@ -422,7 +426,7 @@ step(struct agent_state *s)
 	switch (insn->cf) {
 	case X86_CF_SYSCALL:
 		if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_0F && insn->opcode == 0x05) {
-			do_syscall(s, insn);
+			agent_syscall(s, insn);
 			return;
 		}
 		fallback(s);
@@ -470,6 +474,8 @@ agent_run(struct agent_state *s, int from_patch)
 		s->buf_cap = BUF_WORDS;
 		s->buf_len = 0;
 		s->reentry = (uint64_t)agent_reentry;
+		if (s->engine == AGENT_ENGINE_DISPLACED)
+			displaced_run(s);
 	} else {
 		uint64_t n = s->patch_addr;
 		unpatch(s);

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/agent_abi.h"
 #include "tracer/launch.h"
 #include "tracer/patch_engine.h"
 #include "tracer/tracer.h"
 #include "umss/trace.h"
 
 static const char trace_usage[] =
-	"usage: umss trace [-o FILE] [--engine=ptrace|patch] [--aslr] [-q] [--] PROG [ARGS...]\n"
+	"usage: umss trace [-o FILE] [--engine=ptrace|patch|displaced] [--aslr] [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Runs PROG and records every instruction it executes, in every thread and\n"
 	"child process, into FILE (default umss.trace; an existing FILE is kept as\n"
@@ -27,8 +28,10 @@ static const char trace_usage[] =
 	"  -o, --output=FILE  where the trace goes\n"
 	"  --engine=NAME      ptrace: single-step with the debugger interface\n"
 	"                     (the exact baseline); patch: the in-process agent\n"
-	"                     steps the program in place (single-threaded\n"
-	"                     programs without signal handlers for now)\n"
+	"                     steps the program in place; displaced: the agent\n"
+	"                     runs each instruction from a copy and never writes\n"
+	"                     the program's code (both: single-threaded programs\n"
+	"                     without signal handlers for now)\n"
 	"  --aslr             keep address space randomisation (off by default, as in\n"
 	"                     gdb, so that traces of a run repeat)\n"
 	"  -q, --quiet        no summary line on stderr\n"
@@ -124,8 +127,10 @@ cmd_trace(int argc, char **argv)
 		fputs("umss trace: no program given (umss trace -- PROG ARGS...)\n", stderr);
 		return 2;
 	}
-	if (strcmp(engine, "ptrace") != 0 && strcmp(engine, "patch") != 0) {
-		fprintf(stderr, "umss trace: unknown engine '%s' (available: ptrace, patch)\n", engine);
+	if (strcmp(engine, "ptrace") != 0 && strcmp(engine, "patch") != 0 &&
+	    strcmp(engine, "displaced") != 0) {
+		fprintf(stderr, "umss trace: unknown engine '%s' (available: ptrace, patch, displaced)\n",
+			engine);
 		return 2;
 	}
 
@@ -158,8 +163,13 @@ cmd_trace(int argc, char **argv)
 		unlink(output);
 		return status;
 	}
-	int failed = strcmp(engine, "patch") == 0 ? patch_engine_run(pid, w, &res)
-						  : ptrace_engine_run(pid, w, &res);
+	int failed;
+	if (strcmp(engine, "patch") == 0)
+		failed = patch_engine_run(pid, AGENT_ENGINE_PATCH, w, &res);
+	else if (strcmp(engine, "displaced") == 0)
+		failed = patch_engine_run(pid, AGENT_ENGINE_DISPLACED, w, &res);
+	else
+		failed = ptrace_engine_run(pid, w, &res);
 	uint64_t wall = now_ns(CLOCK_MONOTONIC) - start;
 	if (tracer_interrupted)
 		res.exit_status = 128 + tracer_interrupted;

@@ -16,6 +16,22 @@
 #define AS_CTX_RIP (AS_CTX + 128)
 #define AS_CTX_RFLAGS (AS_CTX + 136)
 #define AS_PENDING 176    /* the instruction running in place under a patch */
+#define AS_BUF 256        /* trace buffer address */
+#define AS_BUF_CAP 264
+#define AS_BUF_LEN 272
+/* Engine displaced (agent/displaced.c, agent/displaced_entry.S): the
+ * handler's per-thread words, addressed %gs:AS_D_* by generated stubs. */
+#define AS_ENGINE 312     /* AGENT_ENGINE_*, set by the tracer before the start */
+#define AS_D_CUR 320      /* the instruction running from a stub (or next to handle) */
+#define AS_D_TARGET 328   /* the stub the handler jumps to */
+#define AS_D_EXIT 336     /* where stubs return: the fast handler or the C one */
+#define AS_D_EXIT_C 344   /* the C handler (exits that must always be checked) */
+#define AS_D_L1 352       /* the stub lookup table */
+#define AS_D_RAX 360      /* the program's rax/rbx/rcx while the handler runs */
+#define AS_D_RBX 368
+#define AS_D_RCX 376
+#define AS_D_FLAGS 384    /* lahf/seto image of the program's arithmetic flags */
+#define AS_D_TMP 392      /* a stub's scratch word (call indirect's target) */
 
 /* Offsets in the image header (the first bytes of the flat image). */
 #define AH_MAGIC 0
@@ -35,6 +51,10 @@
 #define AGENT_REQ_UNSUPPORTED 4 /* req_arg[0] = AGENT_WHY_*, req_arg[1] = detail */
 #define AGENT_REQ_FAILED 5      /* agent bug or resource failure: req_arg[0] = AGENT_WHY_* */
 #define AGENT_REQ_PROT 6        /* req_result = PROT_* of the mapping at req_arg[0], ~0 if none */
+#define AGENT_REQ_ARENA 7       /* engine displaced mapped a stub arena [req_arg[0], +req_arg[1]) */
+
+#define AGENT_ENGINE_PATCH 0
+#define AGENT_ENGINE_DISPLACED 1
 
 #define AGENT_WHY_SYSCALL 1     /* req_arg[1] = syscall number */
 #define AGENT_WHY_SIGACTION 2   /* req_arg[1] = signal number */
@@ -42,6 +62,7 @@
 #define AGENT_WHY_TRAMPOLINE 4  /* no trampoline page within reach: req_arg[1] = address */
 #define AGENT_WHY_TRAPFLAG 6    /* the program set TF in rflags: req_arg[1] = address */
 #define AGENT_WHY_UNPATCH 5     /* the program's bytes could not be put back: req_arg[1] = address */
+#define AGENT_WHY_DISP_FULL 7   /* engine displaced: no room for more records (req_arg[1] = address) */
 
 /*
  * Trace buffer words.  An instruction is its address (canonical user
@@ -75,12 +96,24 @@ struct agent_state {
 	uint64_t patch_orig;    /* the 8 bytes there before the patch (5 changed) */
 	uint64_t instructions;  /* retired, counted by the agent */
 	uint64_t reentry;       /* address of agent_reentry (trampolines jump there) */
+	uint64_t engine;        /* AGENT_ENGINE_* */
+	/* engine displaced: see the AS_D_* offsets */
+	uint64_t d_cur, d_target, d_exit, d_exit_c, d_l1;
+	uint64_t d_rax, d_rbx, d_rcx, d_flags, d_tmp;
 };
 
 _Static_assert(__builtin_offsetof(struct agent_state, ctx) == AS_CTX, "ctx");
 _Static_assert(__builtin_offsetof(struct agent_state, ctx.rip) == AS_CTX_RIP, "rip");
 _Static_assert(__builtin_offsetof(struct agent_state, ctx.rflags) == AS_CTX_RFLAGS, "rflags");
 _Static_assert(__builtin_offsetof(struct agent_state, pending) == AS_PENDING, "pending");
+_Static_assert(__builtin_offsetof(struct agent_state, buf) == AS_BUF, "buf");
+_Static_assert(__builtin_offsetof(struct agent_state, buf_cap) == AS_BUF_CAP, "buf_cap");
+_Static_assert(__builtin_offsetof(struct agent_state, buf_len) == AS_BUF_LEN, "buf_len");
+_Static_assert(__builtin_offsetof(struct agent_state, engine) == AS_ENGINE, "engine");
+_Static_assert(__builtin_offsetof(struct agent_state, d_cur) == AS_D_CUR, "d_cur");
+_Static_assert(__builtin_offsetof(struct agent_state, d_exit_c) == AS_D_EXIT_C, "d_exit_c");
+_Static_assert(__builtin_offsetof(struct agent_state, d_rax) == AS_D_RAX, "d_rax");
+_Static_assert(__builtin_offsetof(struct agent_state, d_tmp) == AS_D_TMP, "d_tmp");
 #endif
 
 #endif

@@ -128,7 +128,7 @@ agent_address(pid_t pid)
 }
 
 int
-agent_inject(pid_t pid, struct agent_layout *out)
+agent_inject(pid_t pid, unsigned engine, struct agent_layout *out)
 {
 	size_t image = (size_t)(agent_image_end - agent_image);
 	int failed;
@@ -175,6 +175,7 @@ agent_inject(pid_t pid, struct agent_layout *out)
 	struct agent_state st;
 	memset(&st, 0, sizeof st);
 	regs_to_ctx(&regs, st.ctx.gpr, &st.ctx.rip, &st.ctx.rflags);
+	st.engine = engine; /* AGENT_ENGINE_* */
 	st.ctx.fs_base = regs.fs_base;
 	st.ctx.gs_base = regs.gs_base;
 	local = (struct iovec){ &st, sizeof st };

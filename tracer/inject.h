@@ -21,7 +21,7 @@ struct agent_layout {
  * agent's entry with the gs base at the state.  Returns 0, or -1 after
  * printing why.
  */
-int agent_inject(pid_t pid, struct agent_layout *out);
+int agent_inject(pid_t pid, unsigned engine, struct agent_layout *out);
 
 /* Runs one system call in the stopped thread pid (its registers and code
  * are restored after); returns the kernel's result or -errno, or sets

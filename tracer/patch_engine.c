@@ -51,6 +51,9 @@ struct patch_engine {
 	size_t cap_words;
 	bool gone;                  /* the program has exited */
 	int error;
+	unsigned engine;            /* AGENT_ENGINE_* */
+	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
+	size_t n_arenas;
 };
 
 static void
@@ -338,6 +341,12 @@ syscall_name(uint64_t nr)
 	}
 }
 
+static const char *
+engine_name(const struct patch_engine *e)
+{
+	return e->engine == AGENT_ENGINE_DISPLACED ? "displaced" : "patch";
+}
+
 /* The agent met something this engine does not do yet: say what, end. */
 static void
 unsupported(struct patch_engine *e, const struct agent_state *st)
@@ -364,10 +373,59 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 		snprintf(why, sizeof why, "unknown reason %llu", (unsigned long long)st->req_arg[0]);
 		break;
 	}
-	fprintf(stderr, "umss: engine patch does not support this yet: %s; "
-		"the trace ends there (try --engine=ptrace)\n", why);
+	fprintf(stderr, "umss: engine %s does not support this yet: %s; "
+		"the trace ends there (try --engine=ptrace)\n", engine_name(e), why);
 	e->res->stopped_by = why;
 	e->error = -1;
+}
+
+/* Engine displaced mapped a stub arena: it is umss's, not the program's
+ * (no MAP event), and a fault inside it is the program's instruction's. */
+static void
+add_arena(struct patch_engine *e, uint64_t start, uint64_t len)
+{
+	e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
+	e->arenas[e->n_arenas][0] = start;
+	e->arenas[e->n_arenas][1] = start + len;
+	e->n_arenas++;
+	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
+	e->maps.cap = e->maps.n + 1;
+	e->maps.v[e->maps.n++] = (struct map_entry){
+		.start = start,
+		.end = start + len,
+		.prot = PROT_READ | PROT_WRITE | PROT_EXEC,
+		.path = xstrdup(""),
+	};
+}
+
+static bool
+in_arena(const struct patch_engine *e, uint64_t rip)
+{
+	for (size_t i = 0; i < e->n_arenas; i++)
+		if (rip >= e->arenas[i][0] && rip < e->arenas[i][1])
+			return true;
+	return false;
+}
+
+/*
+ * A signal stopped the program in a displaced stub: it belongs to the
+ * instruction the stub stands for (st->d_cur).  When it is fatal the
+ * registers are made the native ones first (rip, and rax, which a
+ * branch stub had saved before the access that faulted), so the program
+ * dies as it would natively.
+ */
+static uint64_t
+stub_signal(struct patch_engine *e, int sig, const struct agent_state *st,
+	    struct user_regs_struct *regs)
+{
+	if (signal_action(e->pid, sig) == UMSS_SIG_FATAL) {
+		if (regs->rip != st->d_target)
+			regs->rax = st->d_rax;
+		regs->rip = st->d_cur;
+		regs->gs_base = st->ctx.gs_base;
+		ptrace(PTRACE_SETREGS, e->pid, 0L, regs);
+	}
+	return st->d_cur;
 }
 
 /* A stop at the agent's gate: serve the request.  False = stop tracing. */
@@ -406,6 +464,9 @@ on_request(struct patch_engine *e)
 		}
 		break;
 	}
+	case AGENT_REQ_ARENA:
+		add_arena(e, st.req_arg[0], st.req_arg[1]);
+		break;
 	case AGENT_REQ_STEP:
 		if (!fallback_step(e, &st)) {
 			if (!e->gone) {
@@ -487,9 +548,9 @@ hide_agent_mapping(struct patch_engine *e)
 }
 
 int
-patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
+patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace_result *res)
 {
-	struct patch_engine e = { .pid = pid, .w = w, .res = res };
+	struct patch_engine e = { .pid = pid, .w = w, .res = res, .engine = engine };
 	int status;
 	bool killed = false;
 
@@ -503,7 +564,7 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 	res->threads = 1;
 	check(&e, umss_writer_thread_start(w, pid, pid, 0));
 
-	if (finish_exec(&e) < 0 || agent_inject(pid, &e.lay) < 0) {
+	if (finish_exec(&e) < 0 || agent_inject(pid, engine, &e.lay) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
 		res->stopped_by = "the agent could not be started";
@@ -549,7 +610,8 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 			continue;
 		}
 		if (event) {
-			fprintf(stderr, "umss: engine patch: unexpected ptrace event %d\n", event);
+			fprintf(stderr, "umss: engine %s: unexpected ptrace event %d\n",
+				engine_name(&e), event);
 			e.error = -1;
 		} else if (ptrace(PTRACE_GETREGS, pid, 0L, &regs) < 0) {
 			continue;
@@ -572,6 +634,8 @@ patch_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 				write_state(&e, &st);
 				if (rip >= e.lay.base && rip < e.lay.base + e.lay.size)
 					rip = st.ctx.rip; /* the agent was at work for ctx.rip */
+				else if (in_arena(&e, rip))
+					rip = stub_signal(&e, sig, &st, &regs);
 			}
 			record_signal(&e, sig, rip);
 			deliver = sig;
@@ -595,6 +659,7 @@ end:
 	code_cache_free(&e.code);
 	proc_maps_free(&e.maps);
 	free(e.words);
+	free(e.arenas);
 	if (e.error && !res->stopped_by)
 		res->stopped_by = "the trace could not be written";
 	return e.error ? -1 : 0;

@@ -1,0 +1,751 @@
+/*
+ * Engine displaced (DESIGN.md "Engines"): the program's code is never
+ * written.  Each instruction (address, bytes) gets a record and, unless C
+ * must run it, a stub in an arena within ±1 GiB of it:
+ *  - any instruction that is not control flow: a copy of it (a
+ *    RIP-relative displacement re-targeted to the original data) and an
+ *    exit to the handler with the address that follows it;
+ *  - jcc/loop/jrcxz: the condition evaluated by the CPU on the program's
+ *    own flags and rcx (loop decrements rcx itself), two exits;
+ *  - jmp/call/ret, direct and indirect: the effect spelled out (call
+ *    stores the *original* return address, ret/indirect load the target
+ *    into rax) and an exit to the target;
+ *  - syscall, popf, and what must be stepped by the kernel (int3, ud2,
+ *    far transfers, 66-prefixed branches, gs-relative operands,
+ *    undecodable or unreadable code, data out of a stub's reach): the
+ *    handler calls C (disp_c_insn).
+ * agent/displaced_entry.S has the per-instruction path (disp_exit) and
+ * the ways into and out of C; this file builds records and stubs, keeps
+ * the lookup table (struct disp_l1) that disp_exit reads, and handles
+ * what reaches C.
+ *
+ * Stubs are appended to an arena and never rewritten: changed code (a
+ * different 16-byte window) gets a new record and a new stub, so a stub
+ * is never modified while a thread may run it.
+ */
+#include "agent/agent.h"
+#include "agent/sys.h"
+#include "decoder/x86_decode.h"
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define PAGE 4096ull
+#define RFLAGS_TF 0x100ull
+#define RFLAGS_AC 0x40000ull
+
+#define DISP_L1_SIZE 65536          /* L1_MASK + 1 in displaced_entry.S */
+#define MAX_RECS (1u << 18)
+#define RHASH_SIZE (1u << 18)
+#define PCACHE_SIZE 4096
+#define MAX_ARENAS 128
+#define ARENA_STEP (2ull << 20)
+#define ARENA_SIZE (ARENA_STEP - 65536) /* a gap keeps /proc/PID/maps from merging arenas */
+#define REACH (1ull << 30)          /* arena within 1 GiB of the code it copies */
+#define STUB_MAX 96
+
+enum disp_kind {
+	K_COPY,      /* non-control-flow copy, exit to the handler */
+	K_BRANCH,    /* jcc/loop/jrcxz/jmp/call/ret/indirect, emulated in the stub */
+	K_POPF,      /* C checks TF before, the copy exits to C (AC) */
+	K_SYSCALL,   /* C executes it (agent_syscall) */
+	K_FALLBACK,  /* one kernel-assisted step */
+};
+
+/* One entry of the table disp_exit reads (offsets fixed by the asm). */
+struct disp_l1 {
+	uint64_t addr;   /* 0: instruction address, ~0 when empty */
+	uint64_t entry;  /* 8: where the handler jumps: the stub or disp_c_insn */
+	uint64_t win;    /* 16: a 16-byte window holding the instruction */
+	uint64_t exp0;   /* 24: expected window bytes, masked */
+	uint64_t exp1;   /* 32 */
+	uint64_t m0;     /* 40: which window bytes are the instruction's */
+	uint64_t m1;     /* 48 */
+	uint64_t rec;    /* 56: index of the record */
+};
+_Static_assert(sizeof(struct disp_l1) == 64, "disp_l1 is one cache line");
+
+struct disp_rec {
+	uint64_t addr;
+	uint64_t stub;    /* the generated code (0 for K_SYSCALL, K_FALLBACK) */
+	uint8_t bytes[16];
+	uint8_t len, kind;
+	uint32_t chain;   /* next record in the same hash chain, index + 1 */
+};
+
+struct arena {
+	uint64_t start, end, used;
+};
+
+extern char agent_mem_end[];
+void disp_exit(void);
+void disp_c_exit(void);
+void disp_c_insn(void);
+__attribute__((noreturn)) void disp_resume(void);
+__attribute__((noreturn)) void displaced_c(struct agent_state *s, int why);
+
+static struct disp_l1 l1[DISP_L1_SIZE] __attribute__((aligned(64)));
+static struct disp_rec recs[MAX_RECS];
+static uint32_t n_recs;
+static uint32_t rhash[RHASH_SIZE];
+static uint64_t pcache_page[PCACHE_SIZE]; /* page | 1 when known */
+static uint8_t pcache_prot[PCACHE_SIZE];
+static unsigned pcache_n;
+static struct arena arenas[MAX_ARENAS];
+static unsigned n_arenas;
+static uint64_t last_brk;
+static const uint64_t zero_window[2];
+
+static void
+gate(struct agent_state *s, uint64_t req)
+{
+	s->req = req;
+	agent_gate();
+}
+
+static __attribute__((noreturn)) void
+stop(struct agent_state *s, uint64_t req, uint64_t why, uint64_t detail)
+{
+	s->req_arg[0] = why;
+	s->req_arg[1] = detail;
+	for (;;)
+		gate(s, req);
+}
+
+static void
+emit(struct agent_state *s, uint64_t word)
+{
+	if (s->buf_len >= s->buf_cap)
+		gate(s, AGENT_REQ_FLUSH);
+	((uint64_t *)s->buf)[s->buf_len++] = word;
+}
+
+static void
+emit_code(struct agent_state *s, uint64_t addr, const uint8_t *bytes, unsigned len)
+{
+	if (s->buf_len + 3 > s->buf_cap)
+		gate(s, AGENT_REQ_FLUSH);
+	uint64_t *b = (uint64_t *)s->buf + s->buf_len;
+	b[0] = AGENT_REC_CODE | (uint64_t)len << AGENT_REC_LEN_SHIFT | addr;
+	memcpy(&b[1], bytes, 16);
+	s->buf_len += 3;
+}
+
+/* Up to 16 code bytes at addr without crossing into an unreadable page. */
+static unsigned
+read_code(uint64_t addr, uint8_t out[16])
+{
+	uint64_t room = PAGE - (addr & (PAGE - 1));
+	memset(out, 0, 16);
+	if (room >= 16)
+		return agent_safe_copy(out, (const void *)addr, 16) == 0 ? 16 : 0;
+	if (agent_safe_copy(out, (const void *)addr, room) < 0)
+		return 0;
+	if (agent_safe_copy(out + room, (const void *)(addr + room), 16 - room) < 0) {
+		memset(out + room, 0, 16 - room);
+		return (unsigned)room;
+	}
+	return 16;
+}
+
+static unsigned
+l1_index(uint64_t a)
+{
+	return (unsigned)((a ^ (a >> 16)) & (DISP_L1_SIZE - 1));
+}
+
+static void
+l1_clear(struct disp_l1 *e)
+{
+	e->addr = ~0ull;
+	e->entry = (uint64_t)disp_c_insn;
+	e->win = (uint64_t)zero_window;
+	e->exp0 = e->exp1 = e->m0 = e->m1 = 0;
+	e->rec = ~0ull;
+}
+
+/* --- protection of code pages, asked of the tracer once per page --- */
+
+static unsigned
+pcache_slot(uint64_t page)
+{
+	return (unsigned)(((page >> 12) * 0x9e3779b1u) % PCACHE_SIZE);
+}
+
+static int
+page_prot(struct agent_state *s, uint64_t page)
+{
+	unsigned h = pcache_slot(page);
+	for (unsigned i = 0; i < PCACHE_SIZE; i++, h = (h + 1) % PCACHE_SIZE) {
+		if (pcache_page[h] == (page | 1))
+			return pcache_prot[h];
+		if (!pcache_page[h])
+			break;
+	}
+	s->req_arg[0] = page;
+	gate(s, AGENT_REQ_PROT);
+	int prot = s->req_result == ~0ull ? 0 : (int)s->req_result;
+	if (pcache_n >= PCACHE_SIZE / 2) {
+		memset(pcache_page, 0, sizeof pcache_page);
+		pcache_n = 0;
+		h = pcache_slot(page);
+	}
+	while (pcache_page[h])
+		h = (h + 1) % PCACHE_SIZE;
+	pcache_page[h] = page | 1;
+	pcache_prot[h] = (uint8_t)prot;
+	pcache_n++;
+	return prot;
+}
+
+static int
+executable(struct agent_state *s, uint64_t at, unsigned len)
+{
+	uint64_t p0 = at & ~(PAGE - 1), p1 = (at + len - 1) & ~(PAGE - 1);
+	if (!(page_prot(s, p0) & PROT_EXEC))
+		return 0;
+	return p1 == p0 || (page_prot(s, p1) & PROT_EXEC);
+}
+
+/*
+ * The program changed its memory map over [lo, hi): forget the protection
+ * of those pages and take the table entries of instructions there out of
+ * the handler's reach (it reads their bytes without a safety net).  The
+ * records stay: C checks their bytes and protection again before use.
+ */
+static void
+forget_range(uint64_t lo, uint64_t hi)
+{
+	int any = 0;
+	lo = lo > 2 * PAGE ? (lo & ~(PAGE - 1)) - PAGE : 0;
+	hi = hi + PAGE < hi ? ~0ull : hi + PAGE;
+	for (unsigned i = 0; i < PCACHE_SIZE; i++) {
+		uint64_t p = pcache_page[i] & ~1ull;
+		if (pcache_page[i] && p + PAGE > lo && p < hi)
+			any = 1;
+	}
+	if (!any)
+		return;
+	/* Rebuild the page cache without the range. */
+	uint64_t keep_page[PCACHE_SIZE / 2];
+	uint8_t keep_prot[PCACHE_SIZE / 2];
+	unsigned k = 0;
+	for (unsigned i = 0; i < PCACHE_SIZE && k < PCACHE_SIZE / 2; i++) {
+		uint64_t p = pcache_page[i] & ~1ull;
+		if (pcache_page[i] && !(p + PAGE > lo && p < hi)) {
+			keep_page[k] = pcache_page[i];
+			keep_prot[k++] = pcache_prot[i];
+		}
+	}
+	memset(pcache_page, 0, sizeof pcache_page);
+	pcache_n = 0;
+	for (unsigned i = 0; i < k; i++) {
+		unsigned h = pcache_slot(keep_page[i] & ~1ull);
+		while (pcache_page[h])
+			h = (h + 1) % PCACHE_SIZE;
+		pcache_page[h] = keep_page[i];
+		pcache_prot[h] = keep_prot[i];
+		pcache_n++;
+	}
+	for (uint32_t i = 0; i < n_recs; i++) {
+		uint64_t a = recs[i].addr;
+		if (a + 16 > lo && a < hi) {
+			struct disp_l1 *e = &l1[l1_index(a)];
+			if (e->rec == i)
+				l1_clear(e);
+		}
+	}
+}
+
+void
+displaced_mem_syscall(struct agent_state *s, long nr, const uint64_t *g, long result)
+{
+	(void)s;
+	uint64_t a = g[X86_RDI], len = g[X86_RSI];
+	switch (nr) {
+	case NR_MMAP:
+		if (result >= 0 && (g[X86_R10] & MAP_FIXED))
+			forget_range((uint64_t)result, (uint64_t)result + len);
+		break;
+	case NR_MUNMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT:
+		forget_range(a, a + len);
+		break;
+	case NR_MREMAP:
+		forget_range(a, a + len);
+		if (result >= 0)
+			forget_range((uint64_t)result, (uint64_t)result + g[X86_RDX]);
+		break;
+	case NR_BRK:
+		if (result >= 0) {
+			if (last_brk && (uint64_t)result < last_brk)
+				forget_range((uint64_t)result, last_brk);
+			last_brk = (uint64_t)result;
+		}
+		break;
+	case NR_SHMAT: case NR_SHMDT:
+		forget_range(0, ~0ull);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- arenas: where stubs live, within reach of the code they copy --- */
+
+static int
+near(uint64_t a, uint64_t b)
+{
+	return (a > b ? a - b : b - a) < REACH;
+}
+
+static int
+make_arena(struct agent_state *s, uint64_t cand)
+{
+	if (cand < 0x10000 || cand >= (1ull << 47) - ARENA_STEP)
+		return 0;
+	long r = sys6(NR_MMAP, (long)cand, ARENA_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r < 0)
+		return 0;
+	if ((uint64_t)r != cand) {
+		sys_munmap((uint64_t)r, ARENA_SIZE);
+		return 0;
+	}
+	struct arena *ar = &arenas[n_arenas++];
+	ar->start = cand;
+	ar->end = cand + ARENA_SIZE;
+	ar->used = cand;
+	/* The tracer keeps it out of the trace's memory map and maps faults
+	 * inside it back to the program's instruction. */
+	s->req_arg[0] = cand;
+	s->req_arg[1] = ARENA_SIZE;
+	gate(s, AGENT_REQ_ARENA);
+	return 1;
+}
+
+/*
+ * Room for a stub near `at`.  New arenas go where they move none of the
+ * program's later mappings (the traces' addresses must equal the ptrace
+ * engine's): above the agent, which sits above every mapping the kernel
+ * placed top-down, else below the code (below an executable lies nothing
+ * the kernel hands out while there is room above).
+ */
+static uint8_t *
+arena_room(struct agent_state *s, uint64_t at)
+{
+	for (unsigned i = n_arenas; i-- > 0;) {
+		struct arena *ar = &arenas[i];
+		if (near(ar->start, at) && near(ar->end, at) && ar->used + STUB_MAX <= ar->end)
+			return (uint8_t *)ar->used;
+	}
+	if (n_arenas == MAX_ARENAS)
+		return 0;
+	uint64_t top = ((uint64_t)agent_mem_end + 2 * ARENA_STEP - 1) & ~(ARENA_STEP - 1);
+	for (uint64_t c = top; near(c, at) && near(c + ARENA_STEP, at); c += ARENA_STEP)
+		if (make_arena(s, c))
+			return (uint8_t *)arenas[n_arenas - 1].used;
+	uint64_t base = at & ~(ARENA_STEP - 1);
+	for (uint64_t k = 1; k < REACH / ARENA_STEP && base > k * ARENA_STEP; k++)
+		if (make_arena(s, base - k * ARENA_STEP))
+			return (uint8_t *)arenas[n_arenas - 1].used;
+	for (uint64_t k = 32; k < REACH / ARENA_STEP; k++)
+		if (make_arena(s, base + k * ARENA_STEP))
+			return (uint8_t *)arenas[n_arenas - 1].used;
+	return 0;
+}
+
+static void
+arena_used(uint64_t stub, uint64_t end)
+{
+	for (unsigned i = n_arenas; i-- > 0;)
+		if (stub >= arenas[i].start && stub < arenas[i].end) {
+			arenas[i].used = (end + 15) & ~15ull;
+			return;
+		}
+}
+
+/* --- stub encoding --- */
+
+struct sb {
+	uint8_t *p;
+};
+
+static void
+put(struct sb *b, const void *v, unsigned n)
+{
+	memcpy(b->p, v, n);
+	b->p += n;
+}
+
+static void
+put8(struct sb *b, uint8_t v)
+{
+	*b->p++ = v;
+}
+
+static void
+put32(struct sb *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void
+put64(struct sb *b, uint64_t v)
+{
+	put(b, &v, 8);
+}
+
+/* op %rax, %gs:off (opcode 0x89 store, 0x8b load) */
+static void
+gs_rax(struct sb *b, uint8_t op, uint32_t off)
+{
+	static const uint8_t pre[] = { 0x65, 0x48 };
+	put(b, pre, 2);
+	put8(b, op);
+	put8(b, 0x04);
+	put8(b, 0x25);
+	put32(b, off);
+}
+
+static void
+movabs_rax(struct sb *b, uint64_t v)
+{
+	put8(b, 0x48);
+	put8(b, 0xb8);
+	put64(b, v);
+}
+
+/* The exit every stub ends with: rax saved, rax = next, to the handler. */
+static void
+put_exit(struct sb *b, uint64_t next, uint32_t via)
+{
+	gs_rax(b, 0x89, AS_D_RAX);
+	movabs_rax(b, next);
+	static const uint8_t jmp[] = { 0x65, 0xff, 0x24, 0x25 };
+	put(b, jmp, 4);
+	put32(b, via);
+}
+#define EXIT_LEN 27
+
+/* Stores rax as the return address of a call: mov %rax,-8(%rsp); lea -8(%rsp),%rsp */
+static void
+put_push_rax(struct sb *b)
+{
+	static const uint8_t code[] = { 0x48, 0x89, 0x44, 0x24, 0xf8, 0x48, 0x8d, 0x64, 0x24, 0xf8 };
+	put(b, code, sizeof code);
+}
+
+static int
+fits32(int64_t v)
+{
+	return v == (int32_t)v;
+}
+
+/* Offset of a RIP-relative instruction's disp32 in its bytes. */
+static unsigned
+disp_offset(const struct x86_insn *insn)
+{
+	return insn->len - insn->imm_size - insn->imm2_size - 4;
+}
+
+/* A copy of a non-control-flow instruction.  0 when its data is out of
+ * the stub's reach. */
+static int
+build_copy(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
+	   uint32_t via)
+{
+	uint8_t *start = b->p;
+	put(b, bytes, insn->len);
+	if (insn->flags & X86_F_RIPREL) {
+		unsigned off = disp_offset(insn);
+		uint64_t data = at + insn->len + (uint64_t)(int64_t)insn->disp;
+		int64_t d = (int64_t)(data - ((uint64_t)start + insn->len));
+		if (!fits32(d))
+			return 0;
+		int32_t d32 = (int32_t)d;
+		memcpy(start + off, &d32, 4);
+	}
+	put_exit(b, at + insn->len, via);
+	return 1;
+}
+
+/* mov r/m64, %rax with insn's memory or register operand (ff /2, ff /4). */
+static int
+put_load_operand(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
+{
+	if (insn->seg == 4)
+		put8(b, 0x64);
+	if (insn->addrsize == 4)
+		put8(b, 0x67);
+	put8(b, 0x48 | (insn->rex & 3));
+	put8(b, 0x8b);
+	uint8_t *modrm = b->p;
+	put8(b, insn->modrm & 0xc7);
+	if (insn->flags & X86_F_SIB)
+		put8(b, insn->sib);
+	if (insn->disp_size)
+		put(b, bytes + insn->len - insn->imm_size - insn->disp_size, insn->disp_size);
+	if (insn->flags & X86_F_RIPREL) {
+		uint64_t data = at + insn->len + (uint64_t)(int64_t)insn->disp;
+		int64_t d = (int64_t)(data - (uint64_t)b->p);
+		if (!fits32(d))
+			return 0;
+		int32_t d32 = (int32_t)d;
+		memcpy(modrm + 1, &d32, 4);
+	}
+	return 1;
+}
+
+/* A control transfer spelled out.  0 = not here (the kernel steps it). */
+static int
+build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
+{
+	uint64_t fall = at + insn->len;
+	uint64_t target = fall + (uint64_t)insn->imm;
+	/* 66-prefixed near branches truncate rip to 16 bits on AMD. */
+	if (insn->opsize == 2)
+		return 0;
+	switch (insn->cf) {
+	case X86_CF_JCC:
+		/* jcc to the taken exit, evaluated on the program's flags */
+		put8(b, 0x0f);
+		put8(b, (uint8_t)(0x80 | insn->cond));
+		put32(b, EXIT_LEN);
+		put_exit(b, fall, AS_D_EXIT);
+		put_exit(b, target, AS_D_EXIT);
+		return 1;
+	case X86_CF_LOOP:
+	case X86_CF_JRCXZ:
+		/* the instruction itself (67 kept: ecx), rel8 to the taken exit;
+		 * loop decrements rcx as the CPU does */
+		put(b, bytes, insn->len - 1u);
+		put8(b, EXIT_LEN);
+		put_exit(b, fall, AS_D_EXIT);
+		put_exit(b, target, AS_D_EXIT);
+		return 1;
+	case X86_CF_JMP:
+		put_exit(b, target, AS_D_EXIT);
+		return 1;
+	case X86_CF_CALL:
+		gs_rax(b, 0x89, AS_D_RAX);
+		movabs_rax(b, fall);
+		put_push_rax(b);
+		movabs_rax(b, target);
+		break;
+	case X86_CF_JMP_IND:
+		if (insn->seg == 5)
+			return 0;
+		gs_rax(b, 0x89, AS_D_RAX);
+		if (!put_load_operand(b, at, bytes, insn))
+			return 0;
+		break;
+	case X86_CF_CALL_IND:
+		if (insn->seg == 5)
+			return 0;
+		gs_rax(b, 0x89, AS_D_RAX);
+		if (!put_load_operand(b, at, bytes, insn))
+			return 0;
+		gs_rax(b, 0x89, AS_D_TMP);
+		movabs_rax(b, fall);
+		put_push_rax(b);
+		gs_rax(b, 0x8b, AS_D_TMP);
+		break;
+	case X86_CF_RET: {
+		static const uint8_t load[] = { 0x48, 0x8b, 0x04, 0x24 };   /* mov (%rsp),%rax */
+		static const uint8_t lea[] = { 0x48, 0x8d, 0xa4, 0x24 };    /* lea d32(%rsp),%rsp */
+		gs_rax(b, 0x89, AS_D_RAX);
+		put(b, load, 4);
+		put(b, lea, 4);
+		put32(b, 8u + (uint16_t)insn->imm);
+		break;
+	}
+	default:
+		return 0;
+	}
+	/* rax = target, the program's rax saved: the exit's last jump */
+	static const uint8_t jmp[] = { 0x65, 0xff, 0x24, 0x25 };
+	put(b, jmp, 4);
+	put32(b, AS_D_EXIT);
+	return 1;
+}
+
+/* The kind of an instruction, before any stub is built. */
+static int
+kind_of(const struct x86_insn *insn)
+{
+	if (insn->seg == 5)
+		return K_FALLBACK; /* the gs base is the agent's */
+	switch (insn->cf) {
+	case X86_CF_NONE:
+		if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_1BYTE && insn->opcode == 0x9d)
+			return K_POPF;
+		return K_COPY;
+	case X86_CF_SYSCALL:
+		if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_0F && insn->opcode == 0x05)
+			return K_SYSCALL;
+		return K_FALLBACK;
+	case X86_CF_JCC: case X86_CF_LOOP: case X86_CF_JRCXZ: case X86_CF_JMP: case X86_CF_CALL:
+	case X86_CF_JMP_IND: case X86_CF_CALL_IND: case X86_CF_RET:
+		return K_BRANCH;
+	default:
+		return K_FALLBACK;
+	}
+}
+
+static struct disp_rec *
+new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
+{
+	if (n_recs == MAX_RECS)
+		stop(s, AGENT_REQ_FAILED, AGENT_WHY_DISP_FULL, at);
+	struct disp_rec *r = &recs[n_recs];
+	r->addr = at;
+	memcpy(r->bytes, bytes, 16);
+	r->len = insn->len;
+	r->kind = (uint8_t)kind_of(insn);
+	r->stub = 0;
+	if (r->kind == K_COPY || r->kind == K_POPF || r->kind == K_BRANCH) {
+		uint8_t *room = arena_room(s, at);
+		struct sb b = { room };
+		int ok = room != 0;
+		if (ok && r->kind == K_BRANCH)
+			ok = build_branch(&b, at, bytes, insn);
+		else if (ok)
+			ok = build_copy(&b, at, bytes, insn, r->kind == K_POPF ? AS_D_EXIT_C : AS_D_EXIT);
+		if (ok) {
+			r->stub = (uint64_t)room;
+			arena_used(r->stub, (uint64_t)b.p);
+		} else {
+			r->kind = K_FALLBACK;
+		}
+	}
+	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - 18));
+	r->chain = rhash[h];
+	rhash[h] = ++n_recs;
+	return r;
+}
+
+/* Puts r into the handler's table, with the window of bytes it checks. */
+static void
+promote(struct disp_rec *r)
+{
+	uint64_t a = r->addr, off = a & (PAGE - 1);
+	/* The window never reaches into a page the instruction does not
+	 * touch: from a, unless a is in a page's last 16 bytes without
+	 * crossing it, then ending at the instruction's end. */
+	uint64_t win = (off <= PAGE - 16 || off + r->len > PAGE) ? a : a + r->len - 16;
+	uint8_t w[16] = { 0 }, m[16] = { 0 };
+	for (unsigned i = 0; i < r->len; i++) {
+		w[a - win + i] = r->bytes[i];
+		m[a - win + i] = 0xff;
+	}
+	struct disp_l1 *e = &l1[l1_index(a)];
+	e->addr = a;
+	e->entry = r->stub && r->kind != K_POPF ? r->stub : (uint64_t)disp_c_insn;
+	e->win = win;
+	memcpy(&e->exp0, w, 8);
+	memcpy(&e->exp1, w + 8, 8);
+	memcpy(&e->m0, m, 8);
+	memcpy(&e->m1, m + 8, 8);
+	e->rec = (uint64_t)(r - recs);
+}
+
+/*
+ * The record for the instruction at `at` as its bytes are now (built if
+ * new), checked executable and put in the handler's table; NULL when the
+ * kernel must step it (unreadable, undecodable, not executable).
+ */
+static struct disp_rec *
+lookup(struct agent_state *s, uint64_t at)
+{
+	uint8_t cur[16];
+	unsigned n = read_code(at, cur);
+	if (n == 0)
+		return NULL;
+	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - 18));
+	struct disp_rec *r = NULL;
+	for (uint32_t i = rhash[h]; i; i = recs[i - 1].chain) {
+		struct disp_rec *c = &recs[i - 1];
+		if (c->addr == at && c->len <= n && memcmp(c->bytes, cur, c->len) == 0) {
+			r = c;
+			break;
+		}
+	}
+	if (!r) {
+		struct x86_insn insn;
+		if (x86_decode(cur, n, X86_VENDOR_AMD, &insn) != X86_OK)
+			return NULL;
+		if (!executable(s, at, insn.len))
+			return NULL;
+		r = new_record(s, at, cur, &insn);
+	} else if (!executable(s, at, r->len)) {
+		return NULL;
+	}
+	emit_code(s, at, cur, r->len);
+	promote(r);
+	return r;
+}
+
+/* Stub exits go through C while AC is set (disp_exit's loads are
+ * unaligned). */
+static void
+set_exit(struct agent_state *s)
+{
+	s->d_exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
+}
+
+static __attribute__((noreturn)) void
+run(struct agent_state *s)
+{
+	for (;;) {
+		uint64_t at = s->ctx.rip;
+		if (s->ctx.rflags & RFLAGS_TF)
+			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+		struct disp_rec *r = lookup(s, at);
+		if (!r || r->kind == K_FALLBACK) {
+			gate(s, AGENT_REQ_STEP);
+			continue;
+		}
+		if (r->kind == K_SYSCALL) {
+			struct x86_insn insn = { .len = r->len };
+			agent_syscall(s, &insn);
+			continue;
+		}
+		if (r->kind == K_POPF) {
+			/* popf that sets TF: the program would single-step itself. */
+			uint64_t v = 0;
+			if (agent_safe_copy(&v, (const void *)s->ctx.gpr[X86_RSP], 2) == 0 &&
+			    (v & RFLAGS_TF))
+				stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+		}
+		s->d_cur = at;
+		s->d_target = r->stub;
+		set_exit(s);
+		disp_resume();
+	}
+}
+
+/* From disp_c_exit (why 1: d_cur retired, ctx.rip = the next) or
+ * disp_c_insn (why 0: ctx.rip = d_cur, still to run). */
+void
+displaced_c(struct agent_state *s, int why)
+{
+	if (why)
+		emit(s, s->d_cur);
+	run(s);
+}
+
+void
+displaced_run(struct agent_state *s)
+{
+	for (unsigned i = 0; i < DISP_L1_SIZE; i++)
+		l1_clear(&l1[i]);
+	s->d_l1 = (uint64_t)l1;
+	s->d_exit_c = (uint64_t)disp_c_exit;
+	set_exit(s);
+	run(s);
+}

@@ -1,0 +1,159 @@
+/*
+ * Engine displaced, the assembly half (agent/displaced.c is the rest).
+ *
+ * Every stub ends with an exit:
+ *     mov %rax, %gs:AS_D_RAX; movabs $NEXT, %rax; jmp *%gs:AS_D_EXIT
+ * so the handler starts with the program's registers live but rax
+ * (saved), rax = the address of the next instruction, and %gs:AS_D_CUR =
+ * the instruction that just retired.
+ *
+ * disp_exit is the per-instruction path: it touches only rax, rbx, rcx
+ * and the arithmetic flags (saved with seto/lahf: pushfq/popfq would need
+ * a stack switch and popfq is microcoded), never the program's stack,
+ * and does: look NEXT up in the direct-mapped table (64-byte entries,
+ * see struct disp_l1 in displaced.c), check that NEXT's code bytes are
+ * still the ones its stub copies (two masked 8-byte compares of a 16-byte
+ * window that never leaves NEXT's pages), append the retired instruction
+ * to the trace buffer, and jump to NEXT's stub.  Anything else (not in the
+ * table, changed code, a full buffer) goes to C through disp_c_exit.
+ *
+ * The byte compare uses unaligned loads, which fault with the AC flag
+ * set; displaced.c points AS_D_EXIT at disp_c_exit while AC is set.
+ */
+#include "common/agent_abi.h"
+
+#define L1_MASK 0xffff   /* DISP_L1_SIZE - 1 (displaced.c) */
+
+	.text
+	.globl disp_exit
+disp_exit:
+	mov	%rbx, %gs:AS_D_RBX
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%rax, %rbx			/* rbx = next */
+	seto	%al				/* OF */
+	lahf					/* SF ZF AF PF CF */
+	mov	%eax, %gs:AS_D_FLAGS
+	/* entry = l1 + ((next ^ next >> 16) & mask) * 64 */
+	mov	%rbx, %rcx
+	shr	$16, %rcx
+	xor	%rbx, %rcx
+	and	$L1_MASK, %ecx
+	shl	$6, %rcx
+	add	%gs:AS_D_L1, %rcx
+	cmp	(%rcx), %rbx
+	jne	1f
+	mov	16(%rcx), %rbx			/* the 16-byte window around next */
+	mov	(%rbx), %rax
+	mov	8(%rbx), %rbx
+	xor	24(%rcx), %rax
+	xor	32(%rcx), %rbx
+	and	40(%rcx), %rax
+	and	48(%rcx), %rbx
+	or	%rax, %rbx
+	mov	(%rcx), %rbx			/* next again */
+	jnz	1f
+	mov	8(%rcx), %rax
+	mov	%rax, %gs:AS_D_TARGET
+	/* buf[buf_len++] = cur; cur = next */
+	mov	%gs:AS_BUF_LEN, %rcx
+	cmp	%gs:AS_BUF_CAP, %rcx
+	jae	1f
+	mov	%gs:AS_BUF, %rax
+	lea	(%rax,%rcx,8), %rax
+	add	$1, %rcx
+	mov	%rcx, %gs:AS_BUF_LEN
+	mov	%gs:AS_D_CUR, %rcx
+	mov	%rcx, (%rax)
+	mov	%rbx, %gs:AS_D_CUR
+	mov	%gs:AS_D_FLAGS, %eax
+	add	$0x7f, %al			/* OF = (al == 1) */
+	sahf
+	mov	%gs:AS_D_RAX, %rax
+	mov	%gs:AS_D_RBX, %rbx
+	mov	%gs:AS_D_RCX, %rcx
+	jmp	*%gs:AS_D_TARGET
+1:	/* to C with the exit's register convention (rax = next) */
+	mov	%gs:AS_D_FLAGS, %eax
+	add	$0x7f, %al
+	sahf
+	mov	%rbx, %rax
+	mov	%gs:AS_D_RBX, %rbx
+	mov	%gs:AS_D_RCX, %rcx
+	jmp	disp_c_exit
+
+/* Saves the program's registers into ctx (rsp and rax already there),
+ * then rflags, and calls displaced_c(state, why). */
+.macro SAVE_AND_CALL why
+	mov	%gs:AS_STACK_TOP, %rsp
+	pushfq
+	mov	%rcx, %gs:AS_CTX_GPR(1)
+	mov	%rdx, %gs:AS_CTX_GPR(2)
+	mov	%rbx, %gs:AS_CTX_GPR(3)
+	mov	%rbp, %gs:AS_CTX_GPR(5)
+	mov	%rsi, %gs:AS_CTX_GPR(6)
+	mov	%rdi, %gs:AS_CTX_GPR(7)
+	mov	%r8, %gs:AS_CTX_GPR(8)
+	mov	%r9, %gs:AS_CTX_GPR(9)
+	mov	%r10, %gs:AS_CTX_GPR(10)
+	mov	%r11, %gs:AS_CTX_GPR(11)
+	mov	%r12, %gs:AS_CTX_GPR(12)
+	mov	%r13, %gs:AS_CTX_GPR(13)
+	mov	%r14, %gs:AS_CTX_GPR(14)
+	mov	%r15, %gs:AS_CTX_GPR(15)
+	pop	%rax
+	mov	%rax, %gs:AS_CTX_RFLAGS
+	/* The agent runs with DF, AC and TF clear whatever the program set. */
+	pushq	$0x202
+	popfq
+	mov	%gs:AS_SELF, %rdi
+	mov	$\why, %esi
+	call	displaced_c
+	ud2
+.endm
+
+/* A stub's exit to C: %gs:AS_D_CUR retired, rax = next, the program's rax
+ * at %gs:AS_D_RAX. */
+	.globl disp_c_exit
+disp_c_exit:
+	mov	%rax, %gs:AS_CTX_RIP
+	mov	%gs:AS_D_RAX, %rax
+	mov	%rax, %gs:AS_CTX_GPR(0)
+	mov	%rsp, %gs:AS_CTX_GPR(4)
+	SAVE_AND_CALL 1
+
+/* The handler found %gs:AS_D_CUR's entry but C must run it (a syscall, a
+ * fallback, popf); all the program's registers are live. */
+	.globl disp_c_insn
+disp_c_insn:
+	mov	%rax, %gs:AS_CTX_GPR(0)
+	mov	%gs:AS_D_CUR, %rax
+	mov	%rax, %gs:AS_CTX_RIP
+	mov	%rsp, %gs:AS_CTX_GPR(4)
+	SAVE_AND_CALL 0
+
+/* void disp_resume(void): the program's registers from ctx, then the stub
+ * at %gs:AS_D_TARGET (popfq last but mov and jmp, which keep the flags). */
+	.globl disp_resume
+disp_resume:
+	mov	%gs:AS_CTX_RFLAGS, %rax
+	push	%rax
+	mov	%gs:AS_CTX_GPR(0), %rax
+	mov	%gs:AS_CTX_GPR(1), %rcx
+	mov	%gs:AS_CTX_GPR(2), %rdx
+	mov	%gs:AS_CTX_GPR(3), %rbx
+	mov	%gs:AS_CTX_GPR(5), %rbp
+	mov	%gs:AS_CTX_GPR(6), %rsi
+	mov	%gs:AS_CTX_GPR(7), %rdi
+	mov	%gs:AS_CTX_GPR(8), %r8
+	mov	%gs:AS_CTX_GPR(9), %r9
+	mov	%gs:AS_CTX_GPR(10), %r10
+	mov	%gs:AS_CTX_GPR(11), %r11
+	mov	%gs:AS_CTX_GPR(12), %r12
+	mov	%gs:AS_CTX_GPR(13), %r13
+	mov	%gs:AS_CTX_GPR(14), %r14
+	mov	%gs:AS_CTX_GPR(15), %r15
+	popfq
+	mov	%gs:AS_CTX_GPR(4), %rsp
+	jmp	*%gs:AS_D_TARGET
+
+	.section .note.GNU-stack, "", @progbits
