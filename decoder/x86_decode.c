@@ -374,6 +374,21 @@ undefined_shape(const uint8_t *b, size_t avail, unsigned i, int has_modrm, unsig
 	return X86_INVALID;
 }
 
+/* An undefined VEX/EVEX instruction (bad prefix before it, reserved
+ * bits, a map or opcode this CPU lacks): still measured (the CPU raises
+ * #GP rather than #UD past 15 bytes, decoder_cpu): ModRM (none for VEX
+ * 0F 77), SIB, displacement, and the imm8 of map 3 and of the map 1
+ * opcodes that have one.  i is just past the opcode. */
+static int
+vex_undefined(const uint8_t *b, size_t avail, unsigned i, unsigned enc, unsigned map, unsigned op)
+{
+	if (enc == X86_ENC_VEX && map == 1 && op == 0x77)
+		return X86_INVALID;
+	unsigned imm = map == 3 || (map == 1 && ((op >= 0x70 && op <= 0x73) || op == 0xc2 ||
+						 (op >= 0xc4 && op <= 0xc6)));
+	return undefined_shape(b, avail, i, 1, imm);
+}
+
 int
 x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
 {
@@ -466,11 +481,9 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 	} else if (op == 0xc4 || op == 0xc5 || op == 0x62) {
 		/* VEX (SDM 2.3) and EVEX (SDM 2.7): always these in 64-bit
 		 * mode.  66/F2/F3/LOCK/REX before them raise #UD (SDM 2.3.2). */
-		unsigned p0, p1, p2;
-		if (pfx & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE) || rex) {
-			NEED(i + 1);
-			return X86_INVALID;
-		}
+		unsigned p0, p1, p2, vbad = 0;
+		if (pfx & (X86_PFX_LOCK | X86_PFX_REP | X86_PFX_REPNE | X86_PFX_OPSIZE) || rex)
+			vbad = 1;
 		if (op == 0xc5) {
 			NEED(i + 1);
 			p0 = b[i++];
@@ -494,7 +507,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 			pp = p1 & 3;
 			enc = X86_ENC_VEX;
 			if (map < 1 || map > 3)
-				return X86_INVALID;
+				vbad = 1;
 		} else {
 			NEED(i + 3);
 			p0 = b[i++];
@@ -518,10 +531,12 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 			 * 2.7.1); maps 5 and 6 are AVX512-FP16, which this CPU
 			 * lacks. */
 			if ((p0 & 0x08) || !(p1 & 0x04) || map < 1 || map > 3)
-				return X86_INVALID;
+				vbad = 1;
 		}
 		NEED(i + 1);
 		op = b[i++];
+		if (vbad)
+			return vex_undefined(b, avail, i, enc, map, op);
 	} else if (op == 0x8f) {
 		/* 8F /0 is pop r/m; 8F followed by a byte whose bits 4:0 are
 		 * 8 or more is XOP (APM vol. 3 1.9: maps 8-10, laid out like
@@ -552,7 +567,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 
 	uint32_t ix = x86_index[mapidx][op];
 	if (!ix)
-		return X86_INVALID;
+		return enc == X86_ENC_LEGACY ? X86_INVALID : vex_undefined(b, avail, i, enc, map, op);
 	const struct x86_form *f = &x86_forms[(ix >> 8) & 0xffff];
 	unsigned nforms = ix & 0xff;
 	unsigned modrm = 0, mod3 = 1, reg = 0, rm = 0;
@@ -570,7 +585,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		if (g == gend) {
 			if (enc == X86_ENC_LEGACY)
 				return undefined_shape(b, avail, i, f->flags & X86_FF_MODRM, 0);
-			return X86_INVALID;
+			return vex_undefined(b, avail, i, enc, map, op);
 		}
 	}
 	if (f->flags & X86_FF_MODRM) {
@@ -598,7 +613,7 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 		if (enc == X86_ENC_LEGACY)
 			return undefined_shape(b, avail, (f0->flags & X86_FF_MODRM) ? i - 1 : i,
 					       f0->flags & X86_FF_MODRM, 0);
-		return X86_INVALID;
+		return vex_undefined(b, avail, (f0->flags & X86_FF_MODRM) ? i - 1 : i, enc, map, op);
 	}
 
 	unsigned fl = f->flags, fl2 = f->flags2;

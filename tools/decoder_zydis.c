@@ -179,6 +179,12 @@ allowed_difference(const ZydisDecodedInstruction *zi, int zst, int ost, const st
 	if ((zst == X86_INVALID || zst == X86_TOO_LONG || zst == X86_OK) &&
 	    (ost == X86_INVALID || ost == X86_TOO_LONG) && is_xop(buf, len))
 		return "XOP (dropped in Zen), length as Zen 4 measures it";
+	/* An undefined legacy form: the CPU measures its ModRM, SIB and
+	 * displacement before the 15-byte check (#GP wins over #UD,
+	 * decoder_cpu: F3 movnti with a disp32 past byte 15); Zydis stops
+	 * after the ModRM byte and says invalid. */
+	if (zst == X86_INVALID && ost == X86_TOO_LONG)
+		return "undefined form longer than 15 bytes: #GP on this CPU";
 	if (zst == X86_OK && ost == X86_INVALID) {
 		const char *why = missing_extension(zi);
 		if (why)
