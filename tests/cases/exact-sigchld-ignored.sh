@@ -6,3 +6,6 @@
 # Exact count by construction (tests/progs/asm/sigchld-ignored.S): 28 instructions, exit 0.
 . tests/progs/lib.sh
 check_exact sigchld-ignored 28 0
+"$UMSS" show "$WORK/traced.trace" >"$WORK/show" 2>&1 || fail "umss show: $(tail -n 3 "$WORK/show")"
+n=$(grep -c ' _start+0x1f .*mov' "$WORK/show")
+[ "$n" = 1 ] || fail "the instruction after the parent's nanosleep (_start+0x1f) is recorded $n times, expected 1"
