@@ -267,7 +267,7 @@ def all_contenders():
         Native(),
         UmssEngine("displaced", "fast", small_only=False),
         UmssEngine("patch", "medium", small_only=False),
-        UmssEngine("ptrace", "slow", small_only=True),
+        UmssEngine("ptrace", "slowest", small_only=True),
         ValgrindNone(),
         ValgrindLackey(),
         Qemu(),
