@@ -566,8 +566,20 @@ decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x8
 	mapidx = enc == X86_ENC_LEGACY ? map : enc == X86_ENC_VEX ? map + 3 : map + 6;
 
 	uint32_t ix = x86_index[mapidx][op];
-	if (!ix)
-		return enc == X86_ENC_LEGACY ? X86_INVALID : vex_undefined(b, avail, i, enc, map, op);
+	if (!ix) {
+		if (enc != X86_ENC_LEGACY)
+			return vex_undefined(b, avail, i, enc, map, op);
+		/* One-byte opcodes dropped in 64-bit mode keep their 32-bit
+		 * layout for the 15-byte check: 82 /r ib (alias of 80), aam/aad
+		 * ib, far call/jmp ptr16:32. */
+		if (map == 0 && op == 0x82)
+			return undefined_shape(b, avail, i, 1, 1);
+		if (map == 0 && (op == 0xd4 || op == 0xd5))
+			return undefined_shape(b, avail, i, 0, 1);
+		if (map == 0 && (op == 0x9a || op == 0xea))
+			return undefined_shape(b, avail, i, 0, (pfx & X86_PFX_OPSIZE) ? 4 : 6);
+		return X86_INVALID;
+	}
 	const struct x86_form *f = &x86_forms[(ix >> 8) & 0xffff];
 	unsigned nforms = ix & 0xff;
 	unsigned modrm = 0, mod3 = 1, reg = 0, rm = 0;

@@ -185,7 +185,13 @@ allowed_difference(const ZydisDecodedInstruction *zi, int zst, int ost, const st
 	 * after the ModRM byte and says invalid. */
 	if (zst == X86_INVALID && ost == X86_TOO_LONG)
 		return "undefined form longer than 15 bytes: #GP on this CPU";
-	if (zst == X86_OK && ost == X86_INVALID) {
+	/* The other way round: bytes we cannot lay out (an opcode this CPU
+	 * does not have, e.g. VIA's 0F A7) that Zydis measures past 15
+	 * bytes.  Neither can run; which of #UD and #GP the CPU raises
+	 * depends on a layout we do not model. */
+	if (zst == X86_TOO_LONG && ost == X86_INVALID)
+		return "undefined opcode longer than 15 bytes by Zydis' layout";
+	if (zst == X86_OK && (ost == X86_INVALID || ost == X86_TOO_LONG)) {
 		const char *why = missing_extension(zi);
 		if (why)
 			return why;
