@@ -21,7 +21,8 @@ enum x86_status {
 	X86_OK = 0,
 	X86_INVALID = -1,   /* the CPU raises #UD (or the encoding is undefined) */
 	X86_TRUNCATED = -2, /* ran out of bytes before the instruction ended */
-	X86_TOO_LONG = -3,  /* more than 15 bytes: #GP (SDM 2.3.11) */
+	X86_TOO_LONG = -3,  /* more than 15 bytes: #GP (SDM 2.3.11); the CPU checks
+			     * this before #UD, so undefined encodings are measured */
 };
 
 enum x86_vendor {
