@@ -1,7 +1,7 @@
 # `make bench`: umss against native execution, the ptrace baseline and the
 # tracers a user could pick instead (bench/run.py; results in
 # docs/PERFORMANCE.md).  `make bench BENCH=quick` is a shorter smoke run
-# (a few small workloads, fewer repetitions) that writes its report to
+# (two small workloads, fewer repetitions) that writes its report to
 # $(BUILD)/bench/PERFORMANCE.md so it never replaces the committed one.
 BENCH ?= full
 BENCH_DIR := $(BUILD)/bench

@@ -256,7 +256,8 @@ class Report:
             "missing peers (bench/setup.sh: valgrind, qemu-user, gdb), "
             "measures everything and rewrites this file; under 20 minutes "
             "on 2 cores.",
-            "- `make bench BENCH=quick`: three small workloads, fewer runs, "
+            "- `make bench BENCH=quick`: two small workloads (asm-loop, "
+            "ls), fewer runs, "
             "under 3 minutes; writes build/bench/PERFORMANCE.md instead.",
             "- `python3 bench/run.py --help`: the runner alone, e.g. "
             "`--only=gzip` or `--only=large` to try one part.",

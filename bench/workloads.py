@@ -126,6 +126,6 @@ def workloads(bench_dir, loop_iters, mode):
                  "`gzip -c` of 32 KiB of text"),
     ]
     if mode == "quick":
-        keep = {"asm-loop", "c-kernel", "ls"}
+        keep = {"asm-loop", "ls"}
         return [w for w in small if w.name in keep]
     return small + large
