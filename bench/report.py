@@ -162,15 +162,19 @@ class Report:
         return out + [""]
 
     def _machine(self):
-        model = "unknown"
-        try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if line.startswith("model name"):
-                        model = line.split(":", 1)[1].strip()
-                        break
-        except OSError:
-            pass
+        cpu = {}
+        for line in _read("/proc/cpuinfo").splitlines():
+            if not line.strip():
+                break   # the first processor's block is enough
+            key, _, value = line.partition(":")
+            cpu[key.strip()] = value.strip()
+        model = cpu.get("model name", "unknown")
+        model += (f" (family {cpu.get('cpu family', '?')}, model "
+                  f"{cpu.get('model', '?')}, stepping "
+                  f"{cpu.get('stepping', '?')}")
+        if "hypervisor" in cpu.get("flags", "").split():
+            model += ", a virtual machine"
+        model += ")"
         debian = _read("/etc/debian_version").strip()
         lb = " / ".join(f"{x:.2f}" for x in self.before["loadavg"])
         la = " / ".join(f"{x:.2f}" for x in self.after["loadavg"])
