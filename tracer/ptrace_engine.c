@@ -75,6 +75,8 @@ struct thread {
 				      rt_sigreturn, read before it runs */
 	bool trap_unblocked;       /* SIGTRAP taken out of the blocked mask
 				      for this step (see resume()) */
+	bool silent_syscall;       /* the pending syscall continues one
+				      already recorded (see restart_now()) */
 	int syscall_stops;         /* the pending syscall runs under
 				      PTRACE_SYSCALL: 1 = entry stop due,
 				      2 = exit stop due */
@@ -322,8 +324,12 @@ retire(struct engine *e, struct thread *t, uint64_t new_rip)
 			check(e, umss_writer_code(e->w, p->pid, t->pending_rip, bytes, len));
 		}
 	}
-	check(e, umss_writer_insn(e->w, p->pid, t->tid, t->pending_rip));
-	e->res->instructions++;
+	if (t->silent_syscall && t->info.syscall) {
+		t->silent_syscall = false;
+	} else {
+		check(e, umss_writer_insn(e->w, p->pid, t->tid, t->pending_rip));
+		e->res->instructions++;
+	}
 	t->pending = false;
 	if (t->info.syscall) {
 		switch (t->pending_sysno) {
@@ -498,15 +504,78 @@ signal_action(pid_t pid, int signo)
 
 /* A signal stops the thread before it is delivered: note it, deliver it. */
 static void
-on_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip)
+deliver_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip,
+	       uint32_t action)
 {
 	uint64_t addr = 0;
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
 		addr = (uint64_t)si->si_addr;
 	check(e, umss_writer_signal(e->w, t->proc->pid, t->tid, sig, si->si_code, addr, rip,
-				    signal_action(t->proc->pid, sig)));
+				    action));
 	e->res->signals++;
 	t->deliver = sig;
+}
+
+static void
+on_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip)
+{
+	deliver_signal(e, t, sig, si, rip, signal_action(t->proc->pid, sig));
+}
+
+/* Syscall results that ask the kernel to restart the call
+ * (include/linux/errno.h). */
+static bool
+is_restart_code(uint64_t rax)
+{
+	switch ((long long)rax) {
+	case -512: case -513: case -514: case -516: /* ERESTARTSYS, ERESTARTNOINTR,
+						       ERESTARTNOHAND, ERESTART_RESTARTBLOCK */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A signal interrupted a syscall that the kernel will restart when no
+ * handler runs (arch_do_signal_or_restart(): rip -= 2 and the call again,
+ * or restart_syscall for ERESTART_RESTARTBLOCK).  The kernel would rewind
+ * rip while the thread is already stepping, so the step would be taken
+ * for the instruction after the syscall: do the rewind here instead, and
+ * the syscall is the pending instruction again.
+ */
+static void
+restart_now(struct engine *e, struct thread *t, struct user_regs_struct *regs)
+{
+	regs->rax = (long long)regs->rax == -516 ? 219 /* restart_syscall */ : regs->orig_rax;
+	regs->rip -= 2;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0L, regs) == 0)
+		set_pending(e, t, regs);
+}
+
+/*
+ * A signal-delivery stop for anything but SIGTRAP.  Signals the program
+ * ignores are discarded by the kernel when they are sent, unless the task
+ * is traced (sig_ignored()): under ptrace they reach the thread and can
+ * interrupt a blocking syscall.  So an ignored signal is not delivered, and
+ * a syscall it interrupted goes on as one instruction, as natively.
+ */
+static void
+on_other_signal(struct engine *e, struct thread *t, int sig, struct user_regs_struct *regs)
+{
+	siginfo_t si;
+	uint32_t action = signal_action(t->proc->pid, sig);
+
+	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0L, &si) < 0)
+		memset(&si, 0, sizeof si);
+	if ((long long)regs->orig_rax >= 0 && is_restart_code(regs->rax) &&
+	    (action == UMSS_SIG_IGNORED || action == UMSS_SIG_STOP)) {
+		restart_now(e, t, regs);
+		if (action == UMSS_SIG_IGNORED)
+			t->silent_syscall = true;
+	}
+	if (action != UMSS_SIG_IGNORED)
+		deliver_signal(e, t, sig, &si, regs->rip, action);
+	resume(t);
 }
 
 static void
@@ -639,8 +708,12 @@ on_stop(struct engine *e, pid_t tid, int status)
 			on_exec(e, t);
 			return;
 		case PTRACE_EVENT_EXIT:
-			if (t->pending && t->info.syscall &&
-			    (t->pending_sysno == SYS_EXIT || t->pending_sysno == SYS_EXIT_GROUP))
+			/* A syscall the thread dies in counts: it ran (exit,
+			 * exit_group, kill(getpid(), SIGKILL), or a blocking
+			 * call when another thread ends the process). */
+			if (t->pending && t->info.syscall && !t->silent_syscall &&
+			    get_regs(tid, &regs) == 0 && (long long)regs.orig_rax >= 0 &&
+			    regs.rip == t->pending_rip + 2)
 				retire(e, t, 0);
 			t->pending = false;
 			t->exiting = true;
@@ -658,11 +731,7 @@ on_stop(struct engine *e, pid_t tid, int status)
 		on_trap(e, t, &regs);
 		return;
 	}
-	siginfo_t si;
-	if (ptrace(PTRACE_GETSIGINFO, tid, 0L, &si) < 0)
-		memset(&si, 0, sizeof si);
-	on_signal(e, t, sig, &si, regs.rip);
-	resume(t);
+	on_other_signal(e, t, sig, &regs);
 }
 
 static void
