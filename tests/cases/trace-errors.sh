@@ -3,7 +3,8 @@
 # execute permission, an executable text file without #! (not run through
 # /bin/sh), an empty file, a truncated ELF, a 32-bit and a foreign ELF
 # (126), a script whose interpreter is missing (127, as bash), each with
-# one line naming the program; a #! script works; no program or an
+# one line naming the program; PATH is searched (and the cwd only when
+# PATH names it); a #! script works; no program or an
 # unknown option exits 2; an unwritable -o is a clear error and the
 # program does not run; an existing umss.trace is kept as umss.trace.old.
 . tests/progs/lib.sh
@@ -58,6 +59,17 @@ expect_error 126 ./arm64 ./arm64
 printf '#!/nonexistent/interpreter\necho ran >ran\n' >badinterp
 chmod +x badinterp
 expect_error 127 ./badinterp ./badinterp
+
+# PATH search as execvp does it, but never the current directory unless
+# PATH names it: found through PATH (42); present only in the cwd (127).
+mkdir pathdir && cp "$PROGS/exit42" pathdir/ || fail "cp exit42"
+PATH="$WORK/pathdir:$PATH" "$UMSS" trace -q -o path.trace -- exit42 >out 2>err
+rc=$?
+[ $rc = 42 ] || fail "exit42 found through PATH: exit $rc, expected 42: $(cat err)"
+(cd pathdir && exec "$UMSS" trace -q -o ../path.trace -- exit42) >out 2>err
+rc=$?
+[ $rc = 127 ] || fail "exit42 only in the cwd, not in PATH: exit $rc, expected 127: $(cat err)"
+grep -q exit42 err || fail "not-found message does not name exit42: $(cat err)"
 
 # A #! script runs (through busybox sh, which is traced), with its arguments.
 if [ -x "$bb" ]; then
