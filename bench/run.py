@@ -45,7 +45,7 @@ REPS = {
 BUDGET_MIN = {"full": 10.0, "quick": 2.0}
 # Longest a single run may take before it is killed and marked failed
 # (--timeout changes it).
-TIMEOUT_S = 300
+TIMEOUT_S = 450
 
 # Which umss engine's count is the workload's instruction count, in order of
 # preference: ptrace is the ground truth.
