@@ -1,6 +1,7 @@
 /*
- * A read from an empty pipe is interrupted by SIGALRM (a one-shot 100 ms
- * timer); the SA_RESTART handler writes one byte into the pipe and
+ * A read from an empty pipe is interrupted by SIGALRM (a one-shot 300 ms
+ * timer, long enough for the 4 instructions up to the read even at several
+ * ms a step on a loaded machine); the SA_RESTART handler writes one byte into the pipe and
  * returns through its restorer (rt_sigreturn); the kernel restarts the read
  * (kernel/signal.c, arch/x86/kernel/signal.c handle_signal: -ERESTARTSYS
  * with SA_RESTART rewinds rip to the syscall instruction), so the read's
@@ -8,7 +9,7 @@
  *
  *   pipe2(fds, 0): mov, lea, xor, syscall                         4
  *   rt_sigaction(SIGALRM, act, 0, 8): mov, mov, lea, xor, mov, syscall  6
- *   setitimer(ITIMER_REAL, 100 ms): mov, xor, lea, xor, syscall   5
+ *   setitimer(ITIMER_REAL, 300 ms): mov, xor, lea, xor, syscall   5
  *   read(fds[0], buf, 1): xor, movslq, lea, mov, syscall          5
  *   handler: mov, movslq, lea, mov, syscall (write), ret          6
  *   restorer: mov, syscall (rt_sigreturn)                         2
@@ -71,8 +72,8 @@ restorer:
  * flags, restorer, mask; flags SA_RESTORER 0x04000000 | SA_RESTART
  * 0x10000000. */
 act:	.quad	handler, 0x14000000, restorer, 0
-/* struct itimerval: interval 0, value 100 ms */
-itv:	.quad	0, 0, 0, 100000
+/* struct itimerval: interval 0, value 300 ms */
+itv:	.quad	0, 0, 0, 300000
 fds:	.long	-1, -1
 byte_x:	.ascii	"x"
 	.bss

@@ -1,5 +1,6 @@
 /*
- * Job control: the parent stops its sleeping child with SIGSTOP, sees it
+ * Job control: the parent stops its sleeping child with SIGSTOP (after
+ * 200 ms: the child needs 6 instructions to be asleep, for 1 s), sees it
  * stopped with wait4(WUNTRACED) (status 0x137f: stopped by signal 19),
  * continues it with SIGCONT and reaps its exit(0).  The child's nanosleep
  * is interrupted by the stop and, having no handler to run, is restarted
@@ -8,7 +9,7 @@
  * rip -= 2), so that instruction runs twice natively.
  *
  * parent: mov, syscall (fork), test, jz, mov r12                     5
- *         nanosleep(50 ms): mov, lea, xor, syscall                   4
+ *         nanosleep(200 ms): mov, lea, xor, syscall                  4
  *         kill(child, SIGSTOP): mov, mov, mov, syscall               4
  *         wait4(child, &status, WUNTRACED, 0): mov, mov, lea, mov,
  *         xor, syscall                                               6
@@ -18,7 +19,7 @@
  *         syscall                                                    6
  *         cmpl $0, status; jne bad                                   2
  *         exit(0)                                                    3   = 36
- * child:  test, jz, nanosleep(300 ms): mov, lea, xor, syscall        6
+ * child:  test, jz, nanosleep(1 s): mov, lea, xor, syscall           6
  *         the restarted syscall                                      1
  *         exit(0): mov, xor, syscall                                 3   = 10
  *
@@ -33,8 +34,8 @@ _start:
 	test	%rax, %rax
 	jz	child
 	mov	%rax, %r12
-	mov	$35, %eax		/* nanosleep(50 ms) */
-	lea	ts50(%rip), %rdi
+	mov	$35, %eax		/* nanosleep(200 ms) */
+	lea	ts200(%rip), %rdi
 	xor	%esi, %esi
 	syscall
 	mov	$62, %eax		/* kill(child, SIGSTOP) */
@@ -69,8 +70,8 @@ bad:
 	mov	$1, %edi
 	syscall
 child:
-	mov	$35, %eax		/* nanosleep(300 ms) */
-	lea	ts300(%rip), %rdi
+	mov	$35, %eax		/* nanosleep(1 s) */
+	lea	ts1s(%rip), %rdi
 	xor	%esi, %esi
 	syscall
 	mov	$60, %eax
@@ -78,6 +79,6 @@ child:
 	syscall
 
 	.data
-ts50:	.quad	0, 50000000
-ts300:	.quad	0, 300000000
+ts200:	.quad	0, 200000000
+ts1s:	.quad	1, 0
 status:	.long	-1
