@@ -1,35 +1,44 @@
 /*
- * Self-modifying code: each iteration stores a new imm8 into the `add`
- * that runs right after the store (the next instruction, already fetched
- * by a pipelined CPU, which must notice: SDM vol. 3A 11.6), so the adds
- * run with 3, 2 and 1 and the exit status is their sum.  A tracer must
- * record the bytes that ran each time (83 c3 03, 83 c3 02, 83 c3 01).
- * The page is made writable with mprotect first.
+ * Self-modifying code: the program makes its code page writable, runs
+ * `mov $1, %eax`, rewrites that instruction's immediate to 5 and runs it
+ * again (x86 keeps instruction fetch coherent with stores, SDM vol. 3A,
+ * 11.6).  The trace must count both runs and carry both versions of the
+ * bytes (b8 01 00 00 00, then b8 05 00 00 00).
  *
- *   lea, mov, mov, mov, syscall (mprotect)               5
- *   mov $3, %ecx; xor %ebx, %ebx                         2
- *   1: movb %cl, 2f+2(%rip); 2: add $0, %ebx;
- *      dec %ecx; jnz 1b                                  4 x 3
- *   mov %ebx, %edi; mov $60, %eax; syscall               3
+ *   mprotect(page, 4096, RWX): lea, and, mov, mov, mov, syscall      6
+ *   xor %r12d, %r12d; mov $2, %ebx                                   2
+ *   per pass: mov $imm, %eax; add %eax, %r12d; movb $5, target+1;
+ *             dec %ebx; jnz                                   5 * 2 = 10
+ *   cmp $6, %r12d; jne bad                                           2
+ *   exit(0)                                                          3
  *
- * expect-instructions: 22
- * expect-status: 6
+ * expect-instructions: 23
+ * expect-status: 0
  */
 	.text
 	.globl _start
-	.balign 4096
 _start:
-	lea	_start(%rip), %rdi
+	lea	target(%rip), %rdi
+	and	$-4096, %rdi
 	mov	$4096, %esi
 	mov	$7, %edx		/* PROT_READ | PROT_WRITE | PROT_EXEC */
 	mov	$10, %eax		/* mprotect */
 	syscall
-	mov	$3, %ecx
-	xor	%ebx, %ebx
-1:	movb	%cl, 2f+2(%rip)
-2:	.byte	0x83, 0xc3, 0x00	/* add $0, %ebx */
-	dec	%ecx
-	jnz	1b
-	mov	%ebx, %edi
-	mov	$60, %eax		/* exit */
+	xor	%r12d, %r12d
+	mov	$2, %ebx
+again:
+	.globl	target
+target:	mov	$1, %eax
+	add	%eax, %r12d
+	movb	$5, target+1(%rip)
+	dec	%ebx
+	jnz	again
+	cmp	$6, %r12d
+	jne	bad
+	mov	$60, %eax
+	xor	%edi, %edi
+	syscall
+bad:
+	mov	$60, %eax
+	mov	$1, %edi
 	syscall
