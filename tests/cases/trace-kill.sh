@@ -11,11 +11,26 @@
 prog=$PROGS/loop
 [ -x "$prog" ] || fail "$prog not built"
 
+# children_of PID: the pids whose parent is PID (from /proc, no procps
+# needed; the parent pid is the second field after the command's ')').
+children_of() {
+	local parent=$1 stat rest pid
+	for stat in /proc/[0-9]*/stat; do
+		read -r rest <"$stat" 2>/dev/null || continue
+		rest=${rest##*) }
+		set -- $rest
+		if [ "${2:-}" = "$parent" ]; then
+			pid=${stat#/proc/}
+			echo "${pid%/stat}"
+		fi
+	done
+}
+
 # traced_child UMSS_PID: the pid of the program umss runs (its child).
 traced_child() {
 	local i pid
 	for i in $(seq 50); do
-		for pid in $(pgrep -P "$1"); do
+		for pid in $(children_of "$1"); do
 			[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$prog" ] && { echo "$pid"; return 0; }
 		done
 		sleep 0.1
