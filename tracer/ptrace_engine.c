@@ -75,6 +75,8 @@ struct thread {
 				      rt_sigreturn, read before it runs */
 	bool trap_unblocked;       /* SIGTRAP taken out of the blocked mask
 				      for this step (see resume()) */
+	uint64_t vsyscall_ret;     /* the pending instruction is a call into the
+				      vsyscall page: its return address */
 	bool silent_syscall;       /* the pending syscall continues one
 				      already recorded (see restart_now()) */
 	int syscall_stops;         /* the pending syscall runs under
@@ -206,6 +208,8 @@ read_code(pid_t tid, uint64_t addr, uint8_t *buf)
  * instruction that started with it set.
  */
 #define TF_BIT 0x100ull
+/* The legacy vsyscall page: execute-only, its calls emulated by the kernel. */
+#define VSYSCALL_PAGE 0xffffffffff600000ull
 /* offsetof(struct ucontext, uc_mcontext.eflags) on x86-64 (uapi
  * asm/ucontext.h, asm/sigcontext.h).  A handler gets rdx = &uc; at the
  * restorer's rt_sigreturn rsp = &uc (rt_sigframe's pretcode was popped). */
@@ -292,6 +296,10 @@ set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *r
 		 * we learn its length from where the step lands. */
 		t->info = (struct insn_info){ .len = 0 };
 	}
+	t->vsyscall_ret = 0;
+	if (rip >= VSYSCALL_PAGE && rip < VSYSCALL_PAGE + 4096 &&
+	    !read_word(t->tid, regs->rsp, &t->vsyscall_ret, 8))
+		t->vsyscall_ret = 0;
 	t->next_tf = t->own_tf;
 	if (t->info.len)
 		t->next_tf = incoming_tf(t, regs);
@@ -578,6 +586,22 @@ on_other_signal(struct engine *e, struct thread *t, int sig, struct user_regs_st
 	resume(t);
 }
 
+/*
+ * The kernel emulates a call into the vsyscall page in its page-fault
+ * handler (emulate_vsyscall(): the syscall, then a `ret`), which raises no
+ * step trap: the step goes on to run the caller's next instruction, at
+ * the return address, before it traps.  Record that one too.
+ */
+static void
+retire_after_vsyscall(struct engine *e, struct thread *t, const struct user_regs_struct *regs,
+		      uint64_t ret)
+{
+	struct user_regs_struct at_ret = *regs;
+	at_ret.rip = ret;
+	set_pending(e, t, &at_ret);
+	retire(e, t, regs->rip);
+}
+
 static void
 on_trap(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
 {
@@ -601,8 +625,11 @@ on_trap(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
 			return;
 		}
 		bool own_tf = t->own_tf;
+		uint64_t vsyscall_ret = t->vsyscall_ret;
 		retire(e, t, regs->rip);
 		after_step_tf(t);
+		if (vsyscall_ret && regs->rip != vsyscall_ret)
+			retire_after_vsyscall(e, t, regs, vsyscall_ret);
 		/* The program set TF itself: natively it gets this trap. */
 		if (own_tf && si.si_code == TRAP_TRACE)
 			on_signal(e, t, SIGTRAP, &si, regs->rip);
