@@ -15,6 +15,7 @@
  * once by the tracer with PTRACE_SINGLESTEP, a counted fallback.
  */
 #include "agent/agent.h"
+#include "agent/signal.h"
 #include "agent/sys.h"
 #include "decoder/x86_decode.h"
 
@@ -324,19 +325,12 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 	uint64_t *g = s->ctx.gpr;
 	long nr = (long)g[X86_RAX];
 	uint64_t at = s->ctx.rip, next = at + insn->len;
+	int recorded = 0;
 
 	switch (nr) {
 	case NR_CLONE: case NR_FORK: case NR_VFORK: case NR_EXECVE: case NR_EXECVEAT:
-	case NR_CLONE3: case NR_RT_SIGRETURN: case NR_PTRACE:
+	case NR_CLONE3: case NR_PTRACE:
 		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
-	case NR_RT_SIGACTION:
-		if (g[X86_RSI]) {
-			uint64_t handler = 0;
-			/* SIG_DFL (0) and SIG_IGN (1) need no agent help. */
-			if (agent_safe_copy(&handler, (const void *)g[X86_RSI], 8) == 0 && handler > 1)
-				stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SIGACTION, g[X86_RDI]);
-		}
-		break;
 	case NR_ARCH_PRCTL:
 		/* ARCH_SET_GS / ARCH_GET_GS: the gs base holds the agent's state. */
 		if (g[X86_RDI] == 0x1001 || g[X86_RDI] == 0x1004)
@@ -347,16 +341,38 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		 * buffer at PTRACE_EVENT_EXIT. */
 		emit(s, at);
 		break;
+	case 62: case 200: case 234: /* kill, tkill, tgkill */
+		/* SIGKILL (maybe to itself) ends the program inside the
+		 * syscall, with no stop for the tracer to drain at: record
+		 * it and drain now. */
+		if ((nr == 234 ? g[X86_RDX] : g[X86_RSI]) == 9) {
+			emit(s, at);
+			gate(s, AGENT_REQ_FLUSH);
+			recorded = 1;
+		}
+		break;
 	}
-	long r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX], (long)g[X86_R10],
-		      (long)g[X86_R8], (long)g[X86_R9]);
+	long r = 0;
+	switch (signal_syscall(s, nr, &r)) {
+	case SIGNAL_SYSCALL_STEPPED:
+		return;
+	case SIGNAL_SYSCALL_DONE:
+		break;
+	case SIGNAL_SYSCALL_RUN:
+		signal_syscall_begin(s);
+		r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX], (long)g[X86_R10],
+			 (long)g[X86_R8], (long)g[X86_R9]);
+		signal_syscall_end(s);
+		break;
+	}
 	/* What the CPU's syscall leaves (SDM vol. 2B SYSCALL): rcx = next
 	 * rip, r11 = rflags. */
 	g[X86_RAX] = (uint64_t)r;
 	g[X86_RCX] = next;
 	g[X86_R11] = s->ctx.rflags;
 	s->ctx.rip = next;
-	emit(s, at);
+	if (!recorded)
+		emit(s, at);
 	if (s->engine == AGENT_ENGINE_DISPLACED)
 		displaced_mem_syscall(s, nr, g, r);
 	switch (nr) {
@@ -388,7 +404,9 @@ patch(struct agent_state *s, uint64_t n, uint64_t target, int via_mem)
 	int32_t rel = (int32_t)(target - (n + PATCH_LEN));
 	memcpy(jmp + 1, &rel, 4);
 	s->patch_orig = 0;
-	memcpy(&s->patch_orig, (const void *)n, PATCH_LEN);
+	/* N may be unreadable (the execute-only vsyscall page): fall back. */
+	if (agent_safe_copy(&s->patch_orig, (const void *)n, PATCH_LEN) < 0)
+		return -1;
 	if (write_code(n, jmp, via_mem) < 0)
 		return -1;
 	s->patch_addr = n;
@@ -474,14 +492,23 @@ agent_run(struct agent_state *s, int from_patch)
 		s->buf_cap = BUF_WORDS;
 		s->buf_len = 0;
 		s->reentry = (uint64_t)agent_reentry;
+		signal_init(s);
 		if (s->engine == AGENT_ENGINE_DISPLACED)
 			displaced_run(s);
+	} else if (from_patch == 2) {
+		/* A signal stopped the program in place and the tracer started
+		 * its handler there (it recorded I if I had retired); ctx is
+		 * the handler's entry (agent/signal.c). */
+		if (s->patch_addr)
+			unpatch(s);
 	} else {
 		uint64_t n = s->patch_addr;
 		unpatch(s);
 		emit(s, s->pending);
 		s->ctx.rip = n;
 	}
-	for (;;)
+	for (;;) {
+		signal_boundary(s);
 		step(s);
+	}
 }

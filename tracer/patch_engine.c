@@ -23,9 +23,11 @@
 #include <sys/wait.h>
 
 #include "common/agent_abi.h"
+#include "common/agent_signal.h"
 #include "tracer/code_cache.h"
 #include "tracer/inject.h"
 #include "tracer/insn_info.h"
+#include "tracer/patch_signal.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
 #include "tracer/xalloc.h"
@@ -39,6 +41,8 @@
 #define TRAP_TRACE 2
 #endif
 
+#define SIGQ_MAX 64
+
 struct patch_engine {
 	pid_t pid;
 	struct umss_writer *w;
@@ -51,6 +55,10 @@ struct patch_engine {
 	size_t cap_words;
 	bool gone;                  /* the program has exited */
 	int error;
+	/* Signals taken from the kernel for the agent to deliver at its next
+	 * instruction boundary (agent/signal.c), in the order they came. */
+	siginfo_t sigq[SIGQ_MAX];
+	unsigned n_sigq;
 	unsigned engine;            /* AGENT_ENGINE_* */
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
 	size_t n_arenas;
@@ -180,18 +188,231 @@ signal_action(pid_t pid, int signo)
 	}
 }
 
+static void on_exit_status(struct patch_engine *e, int status);
+static int wait_pid(struct patch_engine *e, int *status);
+
+static void
+record_signal_info(struct patch_engine *e, int sig, const siginfo_t *si, uint64_t rip)
+{
+	uint64_t addr = 0;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
+		addr = (uint64_t)si->si_addr;
+	check(e, umss_writer_signal(e->w, e->pid, e->pid, sig, si->si_code, addr, rip,
+				    signal_action(e->pid, sig)));
+	e->res->signals++;
+}
+
 static void
 record_signal(struct patch_engine *e, int sig, uint64_t rip)
 {
 	siginfo_t si;
 	if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) < 0)
 		memset(&si, 0, sizeof si);
-	uint64_t addr = 0;
-	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
-		addr = (uint64_t)si.si_addr;
-	check(e, umss_writer_signal(e->w, e->pid, e->pid, sig, si.si_code, addr, rip,
-				    signal_action(e->pid, sig)));
-	e->res->signals++;
+	record_signal_info(e, sig, &si, rip);
+}
+
+static bool
+in_agent(const struct patch_engine *e, uint64_t rip)
+{
+	return rip >= e->lay.base && rip < e->lay.base + e->lay.size;
+}
+
+/*
+ * Delivers sig (siginfo *si) for real from a signal-delivery stop, with
+ * the program's registers *regs: the kernel builds the frame and, as the
+ * thread is stepped, stops at the handler's first instruction
+ * (kernel/signal.c signal_delivered() -> ptrace_notify(), si_code
+ * SIGTRAP) where *regs is read back.  A frame the kernel cannot write
+ * turns into SIGSEGV (force_sigsegv), handled the same way.  Returns 0 at
+ * the handler, -1 when the program ended or ptrace failed.
+ */
+static int
+deliver_to_handler(struct patch_engine *e, int sig, const siginfo_t *si,
+		   struct user_regs_struct *regs)
+{
+	int status;
+	if (ptrace(PTRACE_SETREGS, e->pid, 0L, regs) < 0 ||
+	    ptrace(PTRACE_SETSIGINFO, e->pid, 0L, si) < 0)
+		return -1;
+	long deliver = sig;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, e->pid, 0L, deliver) < 0 || wait_pid(e, &status) < 0)
+			return -1;
+		deliver = 0;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			on_exit_status(e, status);
+			return -1;
+		}
+		int stop = WSTOPSIG(status), event = (unsigned)status >> 16;
+		if (event)
+			continue; /* PTRACE_EVENT_EXIT: it is ending */
+		siginfo_t now;
+		if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &now) < 0)
+			memset(&now, 0, sizeof now);
+		if (ptrace(PTRACE_GETREGS, e->pid, 0L, regs) < 0)
+			return -1;
+		if (stop == SIGTRAP && now.si_code == SIGTRAP)
+			return 0;
+		if (stop == SIGTRAP && now.si_code > 0) {
+			fprintf(stderr, "umss: signal %d was not delivered at 0x%llx\n", sig,
+				(unsigned long long)regs->rip);
+			e->error = -1;
+			return -1;
+		}
+		record_signal_info(e, stop, &now, regs->rip);
+		deliver = stop;
+	}
+}
+
+/*
+ * Records sig and starts the program's handler (deliver_to_handler); the
+ * SIGTRAP bit the agent keeps goes into the frame's mask, and the agent is
+ * told to take the handler's mask over (agent_sig.fix_mask).
+ */
+static int
+enter_handler(struct patch_engine *e, uint64_t asaddr, int sig, const siginfo_t *si,
+	      struct user_regs_struct *regs)
+{
+	struct agent_sig as;
+	if (patch_sig_read(e->pid, asaddr, &as) < 0)
+		return -1;
+	record_signal_info(e, sig, si, regs->rip);
+	if (deliver_to_handler(e, sig, si, regs) < 0)
+		return -1;
+	if (as.trap_blocked)
+		patch_sig_frame_trap_bit(e->pid, regs->rdx, 1);
+	as.fix_mask = 1;
+	return patch_sig_write(e->pid, asaddr, &as);
+}
+
+/*
+ * A signal bound for a program handler stopped the thread.  In program
+ * code (the instruction under way retired when rip is past it, at the
+ * patch or in the trampoline), the handler starts right there: the
+ * registers are the program's, and the fault's trapno/err/cr2 are still
+ * in the thread.  Then ctx = the handler's entry and the thread goes to
+ * agent_sigentry, which undoes the patch.  The same when it interrupted
+ * the program's system call (a -ERESTART* code): the syscall retired, the
+ * registers are the program's after it, and the kernel decides the
+ * restart and restores a mask sigsuspend & co replaced, exactly
+ * (arch/x86/kernel/signal.c handle_signal).  Elsewhere in the agent, the
+ * signal is queued for the next instruction boundary (AGENT_REQ_DELIVER).
+ * False: deliver it the ordinary way.
+ */
+static bool
+take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
+{
+	struct agent_state st;
+	struct agent_sig as;
+	if (e->n_sigq == SIGQ_MAX || read_state(e, &st) < 0 ||
+	    patch_sig_read(e->pid, st.reserved[AGENT_SIG_SLOT], &as) < 0)
+		return false;
+	siginfo_t *si = &e->sigq[e->n_sigq];
+	if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, si) < 0)
+		return false;
+	uint64_t asaddr = st.reserved[AGENT_SIG_SLOT];
+	bool in_syscall = in_agent(e, regs->rip) && as.in_syscall &&
+			  (int64_t)regs->orig_rax >= 0 && patch_sig_restart_code(regs->rax);
+	if (!in_agent(e, regs->rip) || in_syscall) {
+		drain(e, &st);
+		if (in_syscall) {
+			uint64_t at = st.ctx.rip, code = regs->rax, nr = regs->orig_rax;
+			record_insn(e, at);
+			ctx_to_regs(st.ctx.gpr, at + 2, st.ctx.rflags, regs);
+			regs->rax = code;
+			regs->orig_rax = nr;
+			regs->rcx = at + 2; /* what syscall leaves (SDM vol. 2B SYSCALL) */
+			regs->r11 = st.ctx.rflags;
+		} else if (st.patch_addr && regs->rip != st.pending) {
+			record_insn(e, st.pending);
+			regs->rip = st.patch_addr;
+		}
+		if (enter_handler(e, asaddr, sig, si, regs) < 0)
+			return true; /* ended */
+		if (in_syscall && (patch_sig_read(e->pid, asaddr, &as) < 0 ||
+				   (as.in_syscall = 0, patch_sig_write(e->pid, asaddr, &as)) < 0))
+			return false;
+		regs_to_ctx(regs, st.ctx.gpr, &st.ctx.rip, &st.ctx.rflags);
+		if (write_state(e, &st) < 0)
+			return false;
+		regs->rip = as.sigentry;
+		regs->eflags = 0x202;
+		return ptrace(PTRACE_SETREGS, e->pid, 0L, regs) == 0;
+	}
+	e->n_sigq++;
+	as.queued = e->n_sigq;
+	return patch_sig_write(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0;
+}
+
+/*
+ * AGENT_REQ_DELIVER: the agent is at an instruction boundary, ctx is the
+ * program's.  The first queued signal is delivered; the agent asks again
+ * for the next, whose frame then goes on top of the last, as the kernel
+ * does for several pending signals.  One that is blocked by now (a
+ * handler's mask) or no longer has a handler goes back to the kernel
+ * through the agent (agent_sig.requeue), one a gate.
+ */
+static bool
+deliver_queued(struct patch_engine *e, struct agent_state *st)
+{
+	struct agent_sig as;
+	struct user_regs_struct agent_regs, regs;
+	uint64_t asaddr = st->reserved[AGENT_SIG_SLOT];
+	if (patch_sig_read(e->pid, asaddr, &as) < 0 ||
+	    ptrace(PTRACE_GETREGS, e->pid, 0L, &agent_regs) < 0)
+		return false;
+	regs = agent_regs;
+	ctx_to_regs(st->ctx.gpr, st->ctx.rip, st->ctx.rflags, &regs);
+	regs.orig_rax = ~0ull;
+	bool delivered = false;
+	unsigned keep = 0;
+	as.requeue = 0;
+	for (unsigned i = 0; i < e->n_sigq; i++) {
+		siginfo_t si = e->sigq[i];
+		int sig = si.si_signo;
+		uint64_t bit = 1ull << (sig - 1);
+		uint64_t blocked = patch_sig_blocked_mask(e->pid, e->pid);
+		if (as.trap_blocked)
+			blocked |= 1ull << (SIGTRAP - 1);
+		uint32_t action = signal_action(e->pid, sig);
+		if (action == UMSS_SIG_IGNORED && !(blocked & bit))
+			continue;
+		if ((blocked & bit) || action != UMSS_SIG_HANDLER) {
+			if (sig == SIGTRAP && as.trap_blocked) {
+				static char why[] = "a SIGTRAP arrived while the program blocked it";
+				fprintf(stderr, "umss: engine patch does not support this yet: %s; "
+					"the trace ends there (try --engine=ptrace)\n", why);
+				e->res->stopped_by = why;
+				e->error = -1;
+				return false;
+			}
+			if (!as.requeue) {
+				memcpy(as.requeue_info, &si, sizeof as.requeue_info);
+				as.requeue = 1;
+			} else {
+				e->sigq[keep++] = si;
+			}
+			continue;
+		}
+		if (patch_sig_write(e->pid, asaddr, &as) < 0 ||
+		    enter_handler(e, asaddr, sig, &si, &regs) < 0 ||
+		    patch_sig_read(e->pid, asaddr, &as) < 0)
+			return false;
+		delivered = true;
+		/* The next one needs a signal-delivery stop (the handler's
+		 * entry is a ptrace_notify() stop, whose resume signal the
+		 * kernel drops): the agent's next gate. */
+		while (++i < e->n_sigq)
+			e->sigq[keep++] = e->sigq[i];
+	}
+	e->n_sigq = keep;
+	as.queued = keep;
+	if (delivered)
+		regs_to_ctx(&regs, st->ctx.gpr, &st->ctx.rip, &st->ctx.rflags);
+	if (patch_sig_write(e->pid, asaddr, &as) < 0 ||
+	    ptrace(PTRACE_SETREGS, e->pid, 0L, &agent_regs) < 0)
+		return false;
+	return true;
 }
 
 static void
@@ -219,6 +440,14 @@ wait_pid(struct patch_engine *e, int *status)
 			ptrace(PTRACE_INTERRUPT, e->pid, 0L, 0L);
 		}
 	}
+}
+
+/* The program's SIGTRAP mask bit, kept by the agent (agent/signal.c). */
+static bool
+trap_blocked(struct patch_engine *e, const struct agent_state *st)
+{
+	struct agent_sig as;
+	return patch_sig_read(e->pid, st->reserved[AGENT_SIG_SLOT], &as) == 0 && as.trap_blocked;
 }
 
 /* Reads up to 15 code bytes at addr without crossing into an unreadable page. */
@@ -280,16 +509,22 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 			continue; /* PTRACE_EVENT_EXIT: it is ending */
 		if (ptrace(PTRACE_GETREGS, e->pid, 0L, &regs) < 0)
 			return false;
-		if (sig != SIGTRAP) {
-			/* A fault (the instruction did not retire) or an
-			 * asynchronous signal: deliver it, step on. */
-			record_signal(e, sig, at);
-			deliver = sig;
-			continue;
-		}
 		siginfo_t si;
 		if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) < 0)
 			memset(&si, 0, sizeof si);
+		if (sig != SIGTRAP || si.si_code <= 0) {
+			/* A fault (the instruction did not retire) or an
+			 * asynchronous signal: a handler starts now (the step
+			 * ends there), else deliver it and step on. */
+			if (signal_action(e->pid, sig) == UMSS_SIG_HANDLER) {
+				if (enter_handler(e, st->reserved[AGENT_SIG_SLOT], sig, &si, &regs) < 0)
+					return false;
+				break;
+			}
+			record_signal_info(e, sig, &si, retired ? regs.rip : at);
+			deliver = sig;
+			continue;
+		}
 		if (retired)
 			break;
 		if (si.si_code == TRAP_TRACE || si.si_code == TRAP_BRKPT) {
@@ -304,7 +539,20 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 			}
 			record_code(e, at, bytes, info.len);
 			record_insn(e, at);
-			record_signal(e, SIGTRAP, regs.rip);
+			if (signal_action(e->pid, SIGTRAP) == UMSS_SIG_HANDLER) {
+				if (trap_blocked(e, st)) {
+					static char why[] = "int3 while the program blocked SIGTRAP";
+					fprintf(stderr, "umss: engine patch does not support this yet: "
+						"%s; the trace ends there (try --engine=ptrace)\n", why);
+					e->res->stopped_by = why;
+					e->error = -1;
+					return false;
+				}
+				if (enter_handler(e, st->reserved[AGENT_SIG_SLOT], SIGTRAP, &si, &regs) < 0)
+					return false;
+				break;
+			}
+			record_signal_info(e, SIGTRAP, &si, regs.rip);
 			deliver = SIGTRAP;
 			continue;
 		} else {
@@ -364,6 +612,9 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 	case AGENT_WHY_ARCH_PRCTL:
 		snprintf(why, sizeof why, "the program used its gs base (arch_prctl 0x%llx)",
 			 (unsigned long long)st->req_arg[1]);
+		break;
+	case AGENT_WHY_SIGNAL:
+		snprintf(why, sizeof why, "the program ignored SIGTRAP (the agent's gate is an int3)");
 		break;
 	case AGENT_WHY_TRAPFLAG:
 		snprintf(why, sizeof why, "the program set the trap flag (at 0x%llx)",
@@ -428,6 +679,44 @@ stub_signal(struct patch_engine *e, int sig, const struct agent_state *st,
 	return st->d_cur;
 }
 
+/* AGENT_REQ_SIGRETURN: the kernel restores the frame at ctx.rsp (struct
+ * ucontext, arch/x86/kernel/signal_64.c rt_sigreturn) in one step.  The
+ * frame's SIGTRAP bit becomes the agent's (agent/signal.c), so that the
+ * step's own trap is never one the kernel must force. */
+static bool
+sigreturn_step(struct patch_engine *e, struct agent_state *st)
+{
+	struct agent_sig as;
+	uint64_t asaddr = st->reserved[AGENT_SIG_SLOT];
+	if (patch_sig_read(e->pid, asaddr, &as) < 0)
+		return false;
+	int bit = patch_sig_frame_trap_bit(e->pid, st->ctx.gpr[4], 0);
+	if (bit >= 0) {
+		as.trap_blocked = (uint64_t)bit;
+		patch_sig_write(e->pid, asaddr, &as);
+	}
+	bool ok = fallback_step(e, st);
+	if (ok)
+		e->res->fallbacks--; /* not a fallback: the kernel's job by design */
+	return ok;
+}
+
+/* The agent's other gate (agent/signal.c): a SIGTRAP it sent itself with
+ * tgkill for AGENT_REQ_DELIVER, which unlike int3 leaves the thread's
+ * trapno/err alone and stops at a signal-delivery stop. */
+static bool
+kill_gate(struct patch_engine *e, const struct user_regs_struct *regs)
+{
+	struct agent_state st;
+	struct agent_sig as;
+	siginfo_t si;
+	if (!in_agent(e, regs->rip) || ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) < 0 ||
+	    si.si_code != SI_TKILL || si.si_pid != e->pid)
+		return false;
+	return read_state(e, &st) == 0 && st.req == AGENT_REQ_DELIVER &&
+	       patch_sig_read(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0 && !as.in_syscall;
+}
+
 /* A stop at the agent's gate: serve the request.  False = stop tracing. */
 static bool
 on_request(struct patch_engine *e)
@@ -466,6 +755,24 @@ on_request(struct patch_engine *e)
 	}
 	case AGENT_REQ_ARENA:
 		add_arena(e, st.req_arg[0], st.req_arg[1]);
+		break;
+	case AGENT_REQ_DELIVER:
+		if (!deliver_queued(e, &st)) {
+			if (!e->gone && !e->error) {
+				fprintf(stderr, "umss: delivering a signal failed: %s\n", strerror(errno));
+				e->error = -1;
+			}
+			return false;
+		}
+		break;
+	case AGENT_REQ_SIGRETURN:
+		if (!sigreturn_step(e, &st)) {
+			if (!e->gone) {
+				fprintf(stderr, "umss: rt_sigreturn failed: %s\n", strerror(errno));
+				e->error = -1;
+			}
+			return false;
+		}
 		break;
 	case AGENT_REQ_STEP:
 		if (!fallback_step(e, &st)) {
@@ -615,7 +922,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			e.error = -1;
 		} else if (ptrace(PTRACE_GETREGS, pid, 0L, &regs) < 0) {
 			continue;
-		} else if (sig == SIGTRAP && regs.rip == e.lay.gate) {
+		} else if (sig == SIGTRAP && (regs.rip == e.lay.gate || kill_gate(&e, &regs))) {
 			if (on_request(&e))
 				continue;
 		} else if ((sig == SIGSEGV || sig == SIGBUS) && regs.rip >= e.lay.copy_begin &&
@@ -626,6 +933,9 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			continue;
 		} else if (agent_fault(&e, sig, &regs)) {
 			e.error = -1;
+		} else if (e.engine == AGENT_ENGINE_PATCH && signal_action(pid, sig) == UMSS_SIG_HANDLER &&
+			   take_signal(&e, sig, &regs)) {
+			continue;
 		} else {
 			struct agent_state st;
 			uint64_t rip = regs.rip;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Engine patch on every exact-count assembly program: same status, stdout
 # and count as native and as stated, trace identical to ptrace's
-# (tests/progs/engine_asm.sh).  Refusable for now: programs that fork or
-# install signal handlers.
+# (tests/progs/engine_asm.sh).  Refusable for now: programs that fork,
+# exec or start threads.
 set -u
 . tests/progs/engine_asm.sh
-check_engine_on_asm patch restart-handler sigchld-ignored stop-cont
+check_engine_on_asm patch sigchld-ignored stop-cont clone-thread exec vfork
