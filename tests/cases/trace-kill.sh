@@ -28,8 +28,8 @@ children_of() {
 
 # traced_child UMSS_PID: the pid of the program umss runs (its child).
 traced_child() {
-	local i pid
-	for i in $(seq 50); do
+	local pid
+	for _ in $(seq 50); do
 		for pid in $(children_of "$1"); do
 			[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$prog" ] && { echo "$pid"; return 0; }
 		done
@@ -62,7 +62,7 @@ echo "program killed after $n instructions: umss exit $rc" >&2
 upid=$!
 child=$(traced_child $upid) || { kill -9 $upid; fail "no traced child of umss ($upid) running $prog"; }
 sizes=$(stat -c %s "$WORK/umss-killed.trace")
-for i in $(seq 600); do
+for _ in $(seq 600); do
 	size=$(stat -c %s "$WORK/umss-killed.trace")
 	case " $sizes " in *" $size "*) ;; *) sizes="$sizes $size" ;; esac
 	[ "$(echo "$sizes" | wc -w)" -ge 3 ] && break
@@ -73,7 +73,7 @@ done
 kill -9 $upid
 wait $upid
 gone=no
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	[ "$(readlink "/proc/$child/exe" 2>/dev/null)" = "$prog" ] || { gone=yes; break; }
 	sleep 0.1
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tests/cases/{exact,c,real,trace}-*.sh (sourced, never run).
 # Environment from tests/run: UMSS, BUILD, PROGS, WORK.  Each helper fails
 # the test on the first wrong value with a line that says what differed.
