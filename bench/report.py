@@ -183,7 +183,11 @@ class Report:
             f"- kernel: Linux {platform.release()}; Debian {debian}",
             f"- load average (1/5/15 min): {lb} at the start, {la} at the "
             f"end (other work on the machine shows up here)",
-            f"- umss: commit {_git_commit()}",
+            f"- umss: commit {_git_commit()}"
+            + (f"; {self.ctx['umss_rel']} (sha256 {self.ctx['umss_sha']}...) "
+               "copied at the start, so every run used that one binary"
+               if self.ctx.get("umss_sha") else
+               f"; {self.ctx['umss_rel']} not built"),
         ] + ([
             f"- time budget reached after "
             f"{self.ctx['over_budget'] / 60:.1f} minutes: from there on "
@@ -297,6 +301,7 @@ def _template(c, ctx):
     class Generic:
         argv = ["PROG", "ARGS..."]
 
+    ctx = dict(ctx, umss=ctx["umss_rel"])
     try:
         argv = c.argv(Generic, "FILE", ctx)
     except (OSError, TypeError):

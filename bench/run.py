@@ -12,6 +12,7 @@ Writes the tables to stdout and the report to --out (docs/PERFORMANCE.md).
 import argparse
 import hashlib
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -215,8 +216,20 @@ def main():
     os.makedirs(work, exist_ok=True)
     small, large = (int(x) for x in args.loop_iters.split(","))
     here = os.path.dirname(os.path.abspath(__file__))
+    # The tree is shared: a `make` elsewhere may relink build/umss while the
+    # bench runs.  A private copy keeps every run on one binary (the agent
+    # is linked into it, so the copy is all it needs).
+    umss = os.path.abspath(args.umss)
+    umss_copy = os.path.join(bench_dir, "umss")
+    umss_sha = None
+    if os.access(umss, os.X_OK):
+        shutil.copy2(umss, umss_copy)
+        with open(umss_copy, "rb") as f:
+            umss_sha = hashlib.sha256(f.read()).hexdigest()[:12]
+        umss = umss_copy
     ctx = {
-        "umss": os.path.abspath(args.umss),
+        "umss": umss,
+        "umss_sha": umss_sha,
         "umss_rel": args.umss,
         "work": work,
         "probe": os.path.join(bench_dir, "probe"),
