@@ -67,7 +67,13 @@ keep_old_trace(const char *path)
 	if (snprintf(old, sizeof old, "%s.old", path) >= (int)sizeof old)
 		return 0;
 	if (rename(path, old) < 0) {
-		fprintf(stderr, "umss: cannot keep %s as %s: %s\n", path, old, strerror(errno));
+		int e = errno;
+		/* A file umss could not write anyway says so, not why the
+		 * rename failed (/proc files, read-only places). */
+		if (access(path, W_OK) < 0)
+			fprintf(stderr, "umss: cannot write %s: %s\n", path, strerror(errno));
+		else
+			fprintf(stderr, "umss: cannot keep %s as %s: %s\n", path, old, strerror(e));
 		return -1;
 	}
 	return 0;
