@@ -1,5 +1,6 @@
 /* umss trace: run a program and record every instruction it executes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -70,10 +71,13 @@ keep_old_trace(const char *path)
 		int e = errno;
 		/* A file umss could not write anyway says so, not why the
 		 * rename failed (/proc files, read-only places). */
-		if (access(path, W_OK) < 0)
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
 			fprintf(stderr, "umss: cannot write %s: %s\n", path, strerror(errno));
 		else
 			fprintf(stderr, "umss: cannot keep %s as %s: %s\n", path, old, strerror(e));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	return 0;
