@@ -462,6 +462,26 @@ read_code(pid_t pid, uint64_t addr, uint8_t *buf)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* The legacy vsyscall page: execute-only, its calls emulated by the kernel. */
+#define VSYSCALL_PAGE 0xffffffffff600000ull
+
+/*
+ * The kernel emulates a call into the vsyscall page in its page-fault
+ * handler (emulate_vsyscall()), which raises no step trap: a step from
+ * there also runs the caller's instruction at the return address.
+ */
+static void
+record_after_vsyscall(struct patch_engine *e, uint64_t ret)
+{
+	uint8_t bytes[15] = { 0 };
+	struct insn_info info = { 0 };
+	size_t n = read_code(e->pid, ret, bytes);
+	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
+		info.len = 0;
+	record_code(e, ret, bytes, info.len);
+	record_insn(e, ret);
+}
+
 /*
  * AGENT_REQ_STEP: one kernel-assisted step of the program's instruction at
  * st->ctx.rip, with the same rules as the ptrace engine for what retired
@@ -478,6 +498,13 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
 		info.len = 0;
 
+	uint64_t vsyscall_ret = 0;
+	if (at >= VSYSCALL_PAGE && at < VSYSCALL_PAGE + 4096) {
+		struct iovec local = { &vsyscall_ret, 8 };
+		struct iovec remote = { (void *)st->ctx.gpr[X86_RSP], 8 };
+		if (process_vm_readv(e->pid, &local, 1, &remote, 1, 0) != 8)
+			vsyscall_ret = 0;
+	}
 	if (ptrace(PTRACE_GETREGS, e->pid, 0L, &agent_regs) < 0)
 		return false;
 	regs = agent_regs;
@@ -566,6 +593,8 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 		}
 		record_code(e, at, bytes, info.len);
 		record_insn(e, at);
+		if (vsyscall_ret && regs.rip != vsyscall_ret)
+			record_after_vsyscall(e, vsyscall_ret);
 		break;
 	}
 	regs_to_ctx(&regs, st->ctx.gpr, &st->ctx.rip, &st->ctx.rflags);

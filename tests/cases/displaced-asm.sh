@@ -2,7 +2,7 @@
 # Engine displaced on every exact-count assembly program: same status,
 # stdout and count as native and as stated, trace identical to ptrace's
 # (tests/progs/engine_asm.sh).  Refusable for now: programs that fork or
-# install signal handlers.
+# install signal handlers, create threads or exec.
 set -u
 . tests/progs/engine_asm.sh
-check_engine_on_asm displaced restart-handler sigchld-ignored stop-cont
+check_engine_on_asm displaced restart-handler sigchld-ignored stop-cont clone-thread exec vfork
