@@ -61,14 +61,23 @@ on_fpe(int sig, siginfo_t *si, void *ucv)
 	uc->uc_mcontext.gregs[REG_RIP] += 2; /* idiv %ecx: f7 f9 */
 }
 
+/* Hex lines built by hand: printf per byte would make the program ten
+ * times longer to single-step. */
 static void
 hex(const char *what, const unsigned char *p, size_t n)
 {
+	static const char digits[] = "0123456789abcdef";
+	char line[32 * 3 + 1];
+
 	for (size_t i = 0; i < n; i += 32) {
-		printf("%s+%04zx:", what, i);
-		for (size_t j = i; j < n && j < i + 32; j++)
-			printf(" %02x", p[j]);
-		putchar('\n');
+		size_t k = 0;
+		for (size_t j = i; j < n && j < i + 32; j++) {
+			line[k++] = ' ';
+			line[k++] = digits[p[j] >> 4];
+			line[k++] = digits[p[j] & 15];
+		}
+		line[k] = 0;
+		printf("%s+%04zx:%s\n", what, i, line);
 	}
 }
 
