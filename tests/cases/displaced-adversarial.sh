@@ -4,7 +4,7 @@
 # register after a long mixed GPR/x87/SSE/AVX/AVX-512/MXCSR sequence
 # (tests/progs/c/regs.c) print what they print natively under the ptrace,
 # patch and displaced engines, and the displaced trace equals the ptrace
-# one.  The self-modifying program (tests/progs/asm/smc.S, also in the
+# one.  The self-modifying program (tests/progs/asm/smc_add.S, also in the
 # asm tests) shows in the displaced trace the three byte strings its `add`
 # ran with, at the one address.
 set -u
@@ -27,7 +27,7 @@ for name in selfcheck regs; do
 	echo "ok $name: $(cat "$WORK/diff.out")"
 done
 
-"$UMSS" trace -q -o "$WORK/smc.trace" --engine=displaced -- "$PROGS/smc"
+"$UMSS" trace -q -o "$WORK/smc.trace" --engine=displaced -- "$PROGS/smc_add"
 [ $? = 6 ] || fail "smc: exit status"
 "$UMSS" show "$WORK/smc.trace" >"$WORK/smc.show" || fail "smc: show"
 adds=$(grep -c ' add ebx, 0x' "$WORK/smc.show")
