@@ -34,8 +34,11 @@ $(BUILD)/freestanding/decoder/%.o: decoder/%.c decoder/*.h decoder/x86_tables.in
 	@mkdir -p $(dir $@)
 	$(CC) $(AGENT_CFLAGS) -c $< -o $@
 
+# The objects are linked together first (ld -r) so that calls between
+# them are not counted as undefined.
 decoder-freestanding: $(DECODER_FREE_OBJS)
-	@undef=$$(nm -u $(DECODER_FREE_OBJS) | grep -v ':$$' | grep -v '^$$' || true); \
+	@ld -r -o $(BUILD)/freestanding/decoder-all.o $(DECODER_FREE_OBJS); \
+	undef=$$(nm -u $(BUILD)/freestanding/decoder-all.o || true); \
 	if [ -n "$$undef" ]; then echo "decoder: undefined symbols in freestanding build:"; echo "$$undef"; exit 1; fi; \
 	if objdump -d $(DECODER_FREE_OBJS) | grep -Eq '%[xyz]mm|%k[0-7]|%fs:'; then \
 		echo "decoder: vector registers or %fs in freestanding build"; exit 1; fi; \

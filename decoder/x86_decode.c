@@ -17,31 +17,6 @@
 			return X86_TRUNCATED;                           \
 	} while (0)
 
-/* The x87 escapes D8..DF: which ModRM values are defined (SDM table A-7 to
- * A-22).  Memory forms: bit r of x87_mem_invalid[op] marks /r undefined.
- * Register forms (ModRM C0..FF): one bit per ModRM value. */
-static const uint8_t x87_mem_invalid[8] = {
-	0x00, 0x02, 0x00, 0x50, 0x00, 0x20, 0x00, 0x00,
-};
-/* Register forms, 64 bits per escape, bit (modrm - 0xC0) set when valid. */
-static const uint64_t x87_reg_valid[8] = {
-	0xffffffffffffffffull, /* D8: fadd..fdivr */
-	/* D9: C0-CF fld/fxch, D0 fnop, D8-DF fstp1 (alias), E0 E1 E4 E5,
-	 * E8-EE, F0-FF */
-	0xffff7f33ff01ffffull,
-	0x00000200ffffffffull, /* DA: C0-DF fcmov, E9 fucompp */
-	/* DB: C0-DF fcmovn, E0 E1 E4 (8087/287 controls, no-ops now), E2
-	 * fnclex, E3 fninit, E8-F7 fucomi/fcomi */
-	0x00ffff1fffffffffull,
-	0xffffffffffffffffull, /* DC */
-	/* DD: C0-C7 ffree, C8-CF fxch4 (alias), D0-DF fst/fstp, E0-EF fucom(p) */
-	0x0000ffffffffffffull,
-	/* DE: C0-CF, D0-D7 fcomp5 (alias), D9 fcompp, E0-FF */
-	0xffffffff02ffffffull,
-	/* DF: C0-C7 ffreep, C8-CF fxch7, D0-DF fstp8/9, E0 fnstsw ax, E8-F7 */
-	0x00ffff01ffffffffull,
-};
-
 /* Bytes that are legacy prefixes or REX in 64-bit mode (SDM 2.1.1, 2.2.1):
  * 26 2E 36 3E 40-4F 64 65 66 67 F0 F2 F3. */
 /* The prefixes the fast path handles itself: 26 2E 36 3E 64 65 66. */
@@ -159,9 +134,6 @@ evex_disp8_n(const struct x86_form *f, unsigned vl, unsigned w, unsigned b)
 	}
 }
 
-/* Kept out of line so that the fast path's caller stays small. */
-static int decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor,
-			  struct x86_insn *out) __attribute__((noinline));
 
 /* Memory operand size of a legacy-encoded form (0 when not modelled). */
 static inline unsigned
@@ -394,11 +366,11 @@ x86_decode(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_in
 {
 	if (avail >= 23 && decode_fast(b, vendor, out) == 0)
 		return X86_OK;
-	return decode_general(b, avail, vendor, out);
+	return x86_decode_general(b, avail, vendor, out);
 }
 
-static int
-decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
+int
+x86_decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_insn *out)
 {
 	struct x86_insn *d = out;
 	unsigned i = 0, last_rep = 0, seg_last = 0, seg_fsgs = 0;

@@ -154,6 +154,22 @@ enum x86_gpr {
 int x86_decode(const uint8_t *bytes, size_t avail, enum x86_vendor vendor,
 	       struct x86_insn *out);
 
+/* Length, validity and control-flow class only: what the stepper asks
+ * of most instructions, answered from one table entry for nearly all
+ * legacy-encoded ones (decoder/x86_lc.c); VEX/EVEX, LOCK, 67, x87 register
+ * holes and the other rare cases take x86_decode()'s general path.  Same
+ * status as x86_decode(); on X86_OK, len, cf and cond are x86_decode()'s
+ * (tests/unit/decoder_lc.c compares them exhaustively, decoder-check and
+ * decoder-fuzz on every string). */
+struct x86_lc {
+	uint8_t len;  /* 1..15 */
+	uint8_t cf;   /* enum x86_cf */
+	uint8_t cond; /* as x86_insn.cond */
+};
+
+int x86_decode_lc(const uint8_t *bytes, size_t avail, enum x86_vendor vendor,
+		  struct x86_lc *out);
+
 /* Offset of the displacement field in the instruction's bytes (meaningful
  * when disp_size != 0): a displaced copy of a rip-relative instruction
  * rewrites the disp32 found here.  The immediates follow it. */

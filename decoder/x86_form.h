@@ -4,7 +4,16 @@
 #ifndef UMSS_X86_FORM_H
 #define UMSS_X86_FORM_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "decoder/x86_decode.h"
+
+/* The general path of x86_decode(): every encoding, any buffer length.
+ * Kept out of line so that the fast paths' callers stay small. */
+int x86_decode_general(const uint8_t *b, size_t avail, enum x86_vendor vendor,
+		       struct x86_insn *out) __attribute__((noinline));
+
 
 struct x86_form {
 	uint16_t flags; /* X86_FF_* */
@@ -71,5 +80,30 @@ enum {
  * code n meaning 1 << (n - 1) bytes, 0 unknown. */
 #define X86_SZ_PP 0xe000
 #define X86_SZ_PP_MASK 0xf000
+
+/* The x87 escapes D8..DF: which ModRM values are defined (SDM table A-7 to
+ * A-22).  Memory forms: bit r of x87_mem_invalid[op] marks /r undefined.
+ * Register forms (ModRM C0..FF): one bit per ModRM value. */
+static const uint8_t x87_mem_invalid[8] = {
+	0x00, 0x02, 0x00, 0x50, 0x00, 0x20, 0x00, 0x00,
+};
+/* Register forms, 64 bits per escape, bit (modrm - 0xC0) set when valid. */
+static const uint64_t x87_reg_valid[8] = {
+	0xffffffffffffffffull, /* D8: fadd..fdivr */
+	/* D9: C0-CF fld/fxch, D0 fnop, D8-DF fstp1 (alias), E0 E1 E4 E5,
+	 * E8-EE, F0-FF */
+	0xffff7f33ff01ffffull,
+	0x00000200ffffffffull, /* DA: C0-DF fcmov, E9 fucompp */
+	/* DB: C0-DF fcmovn, E0 E1 E4 (8087/287 controls, no-ops now), E2
+	 * fnclex, E3 fninit, E8-F7 fucomi/fcomi */
+	0x00ffff1fffffffffull,
+	0xffffffffffffffffull, /* DC */
+	/* DD: C0-C7 ffree, C8-CF fxch4 (alias), D0-DF fst/fstp, E0-EF fucom(p) */
+	0x0000ffffffffffffull,
+	/* DE: C0-CF, D0-D7 fcomp5 (alias), D9 fcompp, E0-FF */
+	0xffffffff02ffffffull,
+	/* DF: C0-C7 ffreep, C8-CF fxch7, D0-DF fstp8/9, E0 fnstsw ax, E8-F7 */
+	0x00ffff01ffffffffull,
+};
 
 #endif

@@ -3,10 +3,13 @@
  * FILEs (default: a few large system libraries).  Both decoders decode the
  * same instruction start offsets (a linear sweep done beforehand), in the
  * same run; prints a markdown section with ns per instruction and the
- * ratio.  Ours: x86_decode() (length, validity, class, operands' layout).
+ * ratio.  Ours twice: x86_decode_lc() (length, validity, class: what the
+ * issue's 5x goal is about) and x86_decode() (also the operands' layout).
  * Zydis: ZydisDecoderDecodeInstruction() in ZYDIS_DECODER_MODE_MINIMAL,
- * without operands.  Times are thread CPU time (the machine is shared),
- * the best of the runs. */
+ * without operands (its fastest mode; it still fills in more than length
+ * and class).  Times are thread CPU time (the machine is shared), the best
+ * of the runs; TSC ticks (rdtsc, constant rate, counts preemption too) of
+ * the best run are printed as a second measure. */
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -63,6 +66,12 @@ load_file(struct corpus *c, const char *file)
 	close(fd);
 }
 
+static inline uint64_t
+tsc(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
 static double
 now_ns(void)
 {
@@ -117,17 +126,29 @@ main(int argc, char **argv)
 	ZydisDecoderEnableMode(&zd, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
 	ZydisDecoderEnableMode(&zd, ZYDIS_DECODER_MODE_AMD_BRANCHES, ZYAN_TRUE);
 
-	double best_ours = 1e30, best_zydis = 1e30;
+	/* Per run: thread CPU ns and TSC ticks for lc, full, Zydis. */
+	double best_ns[3] = {1e30, 1e30, 1e30}, best_tsc[3] = {1e30, 1e30, 1e30};
 	unsigned long long sink = 0;
 	for (int rep = 0; rep < repeat; rep++) {
-		double t0 = now_ns();
+		double t[4];
+		uint64_t k0 = tsc(), k1, k2, k3;
+		t[0] = now_ns();
+		for (size_t k = 0; k < c.n; k++) {
+			struct x86_lc lc;
+			uint32_t off = c.starts[k];
+			if (x86_decode_lc(c.bytes + off, c.size + 16 - off, X86_VENDOR_AMD, &lc) == X86_OK)
+				sink += lc.len + lc.cf;
+		}
+		k1 = tsc();
+		t[1] = now_ns();
 		for (size_t k = 0; k < c.n; k++) {
 			struct x86_insn insn;
 			uint32_t off = c.starts[k];
 			if (x86_decode(c.bytes + off, c.size + 16 - off, X86_VENDOR_AMD, &insn) == X86_OK)
 				sink += insn.len + insn.cf;
 		}
-		double t1 = now_ns();
+		k2 = tsc();
+		t[2] = now_ns();
 		for (size_t k = 0; k < c.n; k++) {
 			ZydisDecoderContext ctx;
 			ZydisDecodedInstruction zi;
@@ -136,23 +157,32 @@ main(int argc, char **argv)
 								       c.size + 16 - off, &zi)))
 				sink += zi.length + zi.meta.category;
 		}
-		double t2 = now_ns();
-		if (t1 - t0 < best_ours)
-			best_ours = t1 - t0;
-		if (t2 - t1 < best_zydis)
-			best_zydis = t2 - t1;
+		k3 = tsc();
+		t[3] = now_ns();
+		double ticks[3] = {(double)(k1 - k0), (double)(k2 - k1), (double)(k3 - k2)};
+		for (int d = 0; d < 3; d++) {
+			if (t[d + 1] - t[d] < best_ns[d])
+				best_ns[d] = t[d + 1] - t[d];
+			if (ticks[d] < best_tsc[d])
+				best_tsc[d] = ticks[d];
+		}
 	}
-	double ours = best_ours / c.n, zydis = best_zydis / c.n;
+	double lc = best_ns[0] / c.n, ours = best_ns[1] / c.n, zydis = best_ns[2] / c.n;
 	printf("### Decoder speed (build/decoder-bench)\n\n");
-	printf("%zu instructions (%zu bytes of code), best of %d runs, same run for both.\n\n",
+	printf("%zu instructions (%zu bytes of code), best of %d runs, same run for all.\n\n",
 	       c.n, c.size, repeat);
-	printf("| decoder | ns/insn | Minsn/s |\n|---|---|---|\n");
-	printf("| umss x86_decode (length, validity, class, operands layout) | %.2f | %.0f |\n",
-	       ours, 1e3 / ours);
-	printf("| Zydis 4 DecodeInstruction, MODE_MINIMAL, no operands | %.2f | %.0f |\n", zydis,
-	       1e3 / zydis);
-	printf("\n**ratio: umss decoder is %.2fx faster than Zydis minimal** (goal >= 5x)\n",
-	       zydis / ours);
+	printf("| decoder | ns/insn (thread CPU) | Minsn/s | TSC ticks/insn |\n|---|---|---|---|\n");
+	printf("| umss x86_decode_lc (length, validity, class) | %.2f | %.0f | %.1f |\n", lc,
+	       1e3 / lc, best_tsc[0] / c.n);
+	printf("| umss x86_decode (also operands' layout, sizes, flags) | %.2f | %.0f | %.1f |\n",
+	       ours, 1e3 / ours, best_tsc[1] / c.n);
+	printf("| Zydis 4 DecodeInstruction, MODE_MINIMAL, no operands | %.2f | %.0f | %.1f |\n",
+	       zydis, 1e3 / zydis, best_tsc[2] / c.n);
+	printf("\n**ratio (length + class): x86_decode_lc is %.2fx faster than Zydis minimal** "
+	       "(goal >= 5x; by TSC ticks %.2fx)\n",
+	       zydis / lc, best_tsc[2] / best_tsc[0]);
+	printf("\nx86_decode (full decode) is %.2fx faster than Zydis minimal (by TSC ticks %.2fx)\n",
+	       zydis / ours, best_tsc[2] / best_tsc[1]);
 	if (sink == 42)
 		printf("\n");
 	free(c.bytes);

@@ -216,6 +216,14 @@ zcmp_one(struct zcmp *z, const uint8_t *buf, size_t len, uint64_t addr, char *wh
 	int ost = x86_decode(buf, len, X86_VENDOR_AMD, &o);
 	*zlen = zst == X86_OK ? zi.length : 0;
 	why[0] = 0;
+	/* The length-and-class path must give the full decoder's answer. */
+	struct x86_lc lc;
+	int lst = x86_decode_lc(buf, len, X86_VENDOR_AMD, &lc);
+	if (lst != ost || (ost == X86_OK && (lc.len != o.len || lc.cf != o.cf || lc.cond != o.cond))) {
+		snprintf(why, whylen, "x86_decode_lc status %d len %u cf %u, x86_decode %d %u %u", lst,
+			 lc.len, lc.cf, ost, o.len, o.cf);
+		return ZCMP_MISMATCH;
+	}
 	if (zst != ost || (zst == X86_OK && zi.length != o.len)) {
 		const char *allowed = allowed_difference(&zi, zst, ost, &o, buf, len);
 		if (allowed) {

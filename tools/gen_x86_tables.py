@@ -182,7 +182,175 @@ def main():
         out.append('\t{' + ','.join('0x%x' % v for v in index[m]) + '},')
     out.append('};')
     open(os.path.join(top, 'decoder', 'x86_tables.inc'), 'w').write('\n'.join(out) + '\n')
+    lc = gen_lc(forms)
+    open(os.path.join(top, 'decoder', 'x86_lc_tables.inc'), 'w').write('\n'.join(lc) + '\n')
     print('%d forms' % len(forms))
+
+
+# --- Length-and-class tables (decoder/x86_lc_tables.inc, decoder/x86_lc.c) ---
+# x86_decode_lc() answers length, validity and class for legacy-encoded
+# instructions of the one-byte, 0F, 0F38 and 0F3A maps from one 16-bit entry
+# per (row, opcode), where the row is the prefix context: the map, the
+# mandatory prefix pp (maps 0F.. only), whether 66 is present and REX.W.
+# The entries are computed here by replaying what decode_general() does
+# (form order, form_matches(), the operand-size rules, the immediate sizes)
+# for every ModRM.mod-is-3 / ModRM.reg pair; anything the replay cannot
+# express (an answer that depends on ModRM.rm, mov cr/dr, 66 on near
+# branches which depends on the vendor, undefined encodings) is marked
+# "not fast" and x86_decode_lc() hands it to the general path.  The unit
+# test decoder_lc compares the two exhaustively over prefixes, maps,
+# opcodes and ModRM bytes.
+LC_VALID = 0x4000
+LC_SUB = 0x8000
+LC_MODRM = 0x10
+LC_X87 = 0x400
+IMM_SIZE = [(0, 0, 0), (1, 1, 1), (2, 2, 2), (2, 4, 4), (2, 4, 8),
+            (2, 2, 2), (0, 0, 0), (1, 1, 1), (2, 4, 4), (1, 1, 1)]
+IMM2_SIZE = [0, 0, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def lc_row(m, pp, has66, w):
+    """Row of x86_lc_index for a prefix context (keep in step with x86_lc.c)."""
+    if m == 0:
+        return has66 * 2 + w
+    return 4 + (m - 1) * 16 + pp * 4 + has66 * 2 + w
+
+
+def lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm):
+    """What decode_general() answers for these bytes, as an entry (0 = not
+    fast).  fl: the forms of (map, op) in table order."""
+    if not fl:
+        return 0
+    if m == 0 and op in (0x0f, 0xc4, 0xc5, 0x62):
+        return 0  # escapes, VEX, EVEX
+    if m == 1 and op in (0x0f, 0x38, 0x3a):
+        return 0  # 3DNow!, escapes
+    if m == 0 and op == 0x8f and reg != 0:
+        return 0  # XOP or undefined
+    ppbit = 1 << pp
+    f0 = fl[0]
+    if f0['pp'] != 0xf or f0['w'] or len(fl) > 1:
+        if not any((g['pp'] & ppbit) and (not g['w'] or g['w'] == w + 1) for g in fl):
+            return 0
+    has_modrm = bool(f0['flags'] & F['m'])
+    if any(g['flags2'] & F2['crdr'] for g in fl):
+        return 0
+    if not has_modrm:
+        mod3, reg, rm = 1, 0, 0  # as decode_general(): no ModRM byte read
+    f = None
+    for g in fl:
+        if not (g['pp'] & ppbit):
+            continue
+        if g['mod'] == 1 and mod3:
+            continue
+        if g['mod'] == 2 and not mod3:
+            continue
+        if g['reg'] != 0xff and g['reg'] != reg:
+            continue
+        if g['rm'] != 0xff and g['rm'] != rm:
+            continue
+        if g['w'] and g['w'] != w + 1:
+            continue
+        if not (g['l'] & 1):
+            continue
+        f = g
+        break
+    if f is None:
+        return 0
+    if m == 0 and op == 0x8c and reg > 5:
+        return 0
+    if m == 0 and op == 0x8e and (reg > 5 or reg == 1):
+        return 0
+    if f['flags'] & (F['gather'] | F['scatter']):
+        return 0
+    osz = 8 if w else 2 if has66 else 4
+    if f['flags'] & F['d64']:
+        osz = 2 if has66 and not w else 8
+    if f['flags'] & F['f64']:
+        if has66 and not w:
+            return 0  # 66 on a near branch: the vendor decides
+        osz = 8
+    if m and not w and ((pp == 1 and not (f['pp'] & 1)) or (m == 2 and op == 0xf6)):
+        osz = 4
+    ik = f['imm']
+    isz = IMM_SIZE[ik][osz >> 2] + IMM2_SIZE[ik]
+    if ik == IMM['moffs']:
+        isz = 8  # 67 (4-byte moffs) is left to the general path
+    if f['cf'] == CF.index('xbegin'):
+        isz = 2 if has66 and not w else 4
+    e = LC_VALID | isz | (f['cf'] << 5)
+    if has_modrm:
+        e |= LC_MODRM
+    if f['flags'] & F['x87']:
+        e |= LC_X87
+    return e
+
+
+def gen_lc(forms):
+    by_op = {}
+    for g in forms:
+        if g['map'] <= 3:
+            by_op.setdefault((g['map'], g['op']), []).append(g)
+    nrows = lc_row(3, 3, 1, 1) + 1
+    index = [[0] * 256 for _ in range(nrows)]
+    subs = []
+    sub_ids = {}
+    for m in range(4):
+        for pp in (range(1) if m == 0 else range(4)):
+            for has66 in range(2):
+                if m and pp == 1 and not has66:
+                    continue  # pp = 66 means 66 is there
+                for w in range(2):
+                    row = lc_row(m, pp, has66, w)
+                    for op in range(256):
+                        fl = by_op.get((m, op), [])
+                        outs = []
+                        for mod3 in range(2):
+                            for reg in range(8):
+                                per_rm = {lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm)
+                                          for rm in range(8)}
+                                outs.append(per_rm.pop() if len(per_rm) == 1 else 0)
+                        if len(set(outs)) == 1:
+                            e = outs[0]
+                        else:
+                            key = tuple(outs)
+                            if key not in sub_ids:
+                                sub_ids[key] = len(subs)
+                                subs.append(key)
+                            e = LC_SUB | sub_ids[key]
+                        index[row][op] = e
+    # ModRM tail: SIB and displacement bytes after the ModRM byte; bit 4:
+    # mod 0 with a SIB, which takes a disp32 when SIB.base is 101b.
+    tail = []
+    for modrm in range(256):
+        mod, rm = modrm >> 6, modrm & 7
+        n = 0
+        if mod != 3:
+            n = 1 if mod == 1 else 4 if mod == 2 else 0
+            if rm == 4:
+                n += 1
+            elif mod == 0 and rm == 5:
+                n = 4
+        tail.append(n | (0x10 if mod == 0 and rm == 4 else 0))
+    out = ['/* Generated by tools/gen_x86_tables.py from decoder/opcodes_*.txt: do not edit. */',
+           '/* Length-and-class entries (x86_lc.c): bits 0-3 immediate bytes, 4 ModRM,',
+           ' * 5-9 class, 10 x87 checks, 14 valid; bit 15: bits 0-14 index x86_lc_sub,',
+           ' * chosen by (ModRM.mod == 3) << 3 | ModRM.reg.  0: the general path decides. */',
+           'static const uint16_t x86_lc_sub[%d][16] = {' % max(1, len(subs))]
+    for key in subs or [(0,) * 16]:
+        out.append('\t{' + ','.join('0x%x' % v for v in key) + '},')
+    out.append('};')
+    out.append('static const uint16_t x86_lc_index[%d][256] = {' % nrows)
+    for row in index:
+        out.append('\t{' + ','.join('0x%x' % v for v in row) + '},')
+    out.append('};')
+    out.append('/* Bytes after ModRM: SIB and displacement; bit 4: SIB with mod 0 (disp32')
+    out.append(' * when SIB.base is 101b). */')
+    out.append('static const uint8_t x86_lc_modrm[256] = {')
+    for k in range(0, 256, 16):
+        out.append('\t' + ','.join('0x%x' % v for v in tail[k:k + 16]) + ',')
+    out.append('};')
+    return out
 
 
 main()

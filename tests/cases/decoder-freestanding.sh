@@ -5,7 +5,9 @@
 set -u
 objs=$(ls "$BUILD"/freestanding/decoder/*.o 2>/dev/null)
 [ -n "$objs" ] || { echo "no freestanding decoder objects: run make test-progs"; exit 1; }
-undef=$(nm -u $objs | grep -v ':$' | grep -v '^$' || true)
+# Linked together first so that calls between the objects resolve.
+ld -r -o "$WORK/decoder-all.o" $objs || exit 1
+undef=$(nm -u "$WORK/decoder-all.o" || true)
 if [ -n "$undef" ]; then
 	echo "undefined symbols:"; echo "$undef"; exit 1
 fi

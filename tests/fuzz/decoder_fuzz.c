@@ -136,9 +136,13 @@ main(int argc, char **argv)
 				ok = ps == X86_TRUNCATED;
 			else
 				ok = ps == X86_TRUNCATED || ps == fs;
+			struct x86_lc lc;
+			int ls = x86_decode_lc(b, avail, X86_VENDOR_AMD, &lc);
+			if (ls != ps || (ps == X86_OK && (lc.len != part.len || lc.cf != part.cf)))
+				ok = 0;
 			r = ok ? ZCMP_SAME : ZCMP_MISMATCH;
 			if (!ok)
-				snprintf(why, sizeof(why), "short buffer: %d, full: %d", ps, fs);
+				snprintf(why, sizeof(why), "short buffer: %d (lc %d), full: %d", ps, ls, fs);
 		} else {
 			r = zcmp_one(&z, b, avail, 0x7f0000001000ull, why, sizeof(why), &zlen);
 		}
