@@ -2,6 +2,7 @@
 #include "tracer/process_info.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "tracer/xalloc.h"
+#include "umss/trace.h"
 
 /* Reads a whole /proc file into a NUL-terminated buffer; *len excludes the NUL. */
 static char *
@@ -100,4 +102,25 @@ process_signal_masks(pid_t pid, uint64_t *caught, uint64_t *ignored)
 	*caught = c ? strtoull(c, NULL, 16) : 0;
 	*ignored = i ? strtoull(i, NULL, 16) : 0;
 	free(s);
+}
+
+uint32_t
+process_signal_action(pid_t pid, int signo)
+{
+	uint64_t caught = 0, ignored = 0;
+	process_signal_masks(pid, &caught, &ignored);
+	uint64_t bit = 1ull << (signo - 1);
+	if (caught & bit)
+		return UMSS_SIG_HANDLER;
+	if (ignored & bit)
+		return UMSS_SIG_IGNORED;
+	/* Default actions (signal(7)). */
+	switch (signo) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return UMSS_SIG_IGNORED;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return UMSS_SIG_STOP;
+	default:
+		return UMSS_SIG_FATAL;
+	}
 }

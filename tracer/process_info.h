@@ -18,5 +18,8 @@ void process_args_free(struct process_args *a);
 pid_t process_tgid(pid_t tid);
 /* SigCgt and SigIgn of pid, as bit masks (bit signo-1). */
 void process_signal_masks(pid_t pid, uint64_t *caught, uint64_t *ignored);
+/* What the kernel will do with signo in pid: an enum umss_signal_action
+ * (a handler, ignored, fatal, stop), from its dispositions in /proc. */
+uint32_t process_signal_action(pid_t pid, int signo);
 
 #endif

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +29,7 @@
 #include "tracer/insn_info.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
+#include "tracer/tracee_mem.h"
 #include "tracer/xalloc.h"
 #include "umss/trace.h"
 
@@ -185,18 +185,6 @@ remove_process(struct engine *e, struct process *p)
 	free(p);
 }
 
-/* Reads up to 15 code bytes at addr without crossing into an unreadable page. */
-static size_t
-read_code(pid_t tid, uint64_t addr, uint8_t *buf)
-{
-	uint64_t page_end = (addr | 4095) + 1;
-	size_t first = page_end - addr < 15 ? page_end - addr : 15;
-	struct iovec local = { buf, 15 };
-	struct iovec remote[2] = { { (void *)addr, first }, { (void *)page_end, 15 - first } };
-	ssize_t n = process_vm_readv(tid, &local, 1, remote, first < 15 ? 2 : 1, 0);
-	return n < 0 ? 0 : (size_t)n;
-}
-
 /*
  * The program's own trap flag.  The TF that PTRACE_SINGLESTEP forces leaks
  * into what the program can see: `pushf` pushes it, `syscall` saves it in
@@ -221,21 +209,6 @@ get_regs(pid_t tid, struct user_regs_struct *regs)
 	return ptrace(PTRACE_GETREGS, tid, 0L, regs);
 }
 
-static bool
-read_word(pid_t tid, uint64_t addr, uint64_t *v, size_t size)
-{
-	*v = 0;
-	struct iovec local = { v, size }, remote = { (void *)addr, size };
-	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)size;
-}
-
-static void
-write_word(pid_t tid, uint64_t addr, uint64_t v, size_t size)
-{
-	struct iovec local = { &v, size }, remote = { (void *)addr, size };
-	process_vm_writev(tid, &local, 1, &remote, 1, 0);
-}
-
 /* TF as it will be after the pending instruction, read before it runs. */
 static bool
 incoming_tf(struct thread *t, const struct user_regs_struct *regs)
@@ -245,14 +218,14 @@ incoming_tf(struct thread *t, const struct user_regs_struct *regs)
 
 	switch (t->info.flags_op) {
 	case INSN_POPF:
-		return read_word(t->tid, regs->rsp, &v, size) ? (v & TF_BIT) != 0 : t->own_tf;
+		return tracee_read_word(t->tid, regs->rsp, &v, size) ? (v & TF_BIT) != 0 : t->own_tf;
 	case INSN_IRET:
 		/* rip, cs, then rflags, each one operand wide. */
-		return read_word(t->tid, regs->rsp + 2 * size, &v, size) ? (v & TF_BIT) != 0
+		return tracee_read_word(t->tid, regs->rsp + 2 * size, &v, size) ? (v & TF_BIT) != 0
 									   : t->own_tf;
 	}
 	if (t->info.syscall && regs->rax == SYS_RT_SIGRETURN)
-			return read_word(t->tid, regs->rsp + UC_EFLAGS_OFFSET, &v, 8)
+			return tracee_read_word(t->tid, regs->rsp + UC_EFLAGS_OFFSET, &v, 8)
 			       ? (v & TF_BIT) != 0 : t->own_tf;
 	return t->own_tf;
 }
@@ -267,9 +240,9 @@ after_step_tf(struct thread *t)
 	if (t->info.flags_op == INSN_PUSHF) {
 		uint64_t v;
 		size_t size = t->info.op_size ? t->info.op_size : 8;
-		if (get_regs(t->tid, &regs) == 0 && read_word(t->tid, regs.rsp, &v, size) &&
+		if (get_regs(t->tid, &regs) == 0 && tracee_read_word(t->tid, regs.rsp, &v, size) &&
 		    ((v & TF_BIT) != 0) != tf)
-			write_word(t->tid, regs.rsp, tf ? v | TF_BIT : v & ~TF_BIT, size);
+			tracee_write_word(t->tid, regs.rsp, tf ? v | TF_BIT : v & ~TF_BIT, size);
 	} else if (t->info.syscall && get_regs(t->tid, &regs) == 0 &&
 		   ((regs.r11 & TF_BIT) != 0) != tf && regs.rcx == t->pending_rip + 2) {
 		/* syscall saved rflags, with the forced TF, in r11. */
@@ -285,7 +258,7 @@ set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *r
 {
 	uint8_t bytes[15];
 	uint64_t rip = regs->rip;
-	size_t n = read_code(t->tid, rip, bytes);
+	size_t n = tracee_read_code(t->tid, rip, bytes);
 	struct process *p = t->proc;
 
 	t->pending = true;
@@ -298,7 +271,7 @@ set_pending(struct engine *e, struct thread *t, const struct user_regs_struct *r
 	}
 	t->vsyscall_ret = 0;
 	if (rip >= VSYSCALL_PAGE && rip < VSYSCALL_PAGE + 4096 &&
-	    !read_word(t->tid, regs->rsp, &t->vsyscall_ret, 8))
+	    !tracee_read_word(t->tid, regs->rsp, &t->vsyscall_ret, 8))
 		t->vsyscall_ret = 0;
 	t->next_tf = t->own_tf;
 	if (t->info.len)
@@ -325,7 +298,7 @@ retire(struct engine *e, struct thread *t, uint64_t new_rip)
 		uint8_t bytes[15] = { 0 };
 		uint64_t d = new_rip - t->pending_rip;
 		uint8_t len = d >= 1 && d <= 15 ? (uint8_t)d : 0;
-		if (len && read_code(t->tid, t->pending_rip, bytes) < len)
+		if (len && tracee_read_code(t->tid, t->pending_rip, bytes) < len)
 			len = 0;
 		if (!code_cache_same(&p->code, t->pending_rip, bytes, len)) {
 			code_cache_put(&p->code, t->pending_rip, bytes, len);
@@ -489,27 +462,6 @@ on_exec(struct engine *e, struct thread *t)
 	prepare_and_resume(e, t);
 }
 
-/* Which action the kernel will take for signo in pid (from /proc status). */
-static uint32_t
-signal_action(pid_t pid, int signo)
-{
-	uint64_t caught = 0, ignored = 0;
-	process_signal_masks(pid, &caught, &ignored);
-	uint64_t bit = 1ull << (signo - 1);
-	if (caught & bit)
-		return UMSS_SIG_HANDLER;
-	if (ignored & bit)
-		return UMSS_SIG_IGNORED;
-	switch (signo) {
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-		return UMSS_SIG_IGNORED;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
-		return UMSS_SIG_STOP;
-	default:
-		return UMSS_SIG_FATAL;
-	}
-}
-
 /* A signal stops the thread before it is delivered: note it, deliver it. */
 static void
 deliver_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip,
@@ -527,7 +479,7 @@ deliver_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si,
 static void
 on_signal(struct engine *e, struct thread *t, int sig, const siginfo_t *si, uint64_t rip)
 {
-	deliver_signal(e, t, sig, si, rip, signal_action(t->proc->pid, sig));
+	deliver_signal(e, t, sig, si, rip, process_signal_action(t->proc->pid, sig));
 }
 
 /* Syscall results that ask the kernel to restart the call
@@ -571,7 +523,7 @@ static void
 on_other_signal(struct engine *e, struct thread *t, int sig, struct user_regs_struct *regs)
 {
 	siginfo_t si;
-	uint32_t action = signal_action(t->proc->pid, sig);
+	uint32_t action = process_signal_action(t->proc->pid, sig);
 
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0L, &si) < 0)
 		memset(&si, 0, sizeof si);
@@ -643,8 +595,8 @@ on_trap(struct engine *e, struct thread *t, const struct user_regs_struct *regs)
 		 * runs with TF clear. */
 		uint64_t v;
 		uint64_t at = regs->rdx + UC_EFLAGS_OFFSET;
-		if (read_word(t->tid, at, &v, 8) && ((v & TF_BIT) != 0) != t->own_tf)
-			write_word(t->tid, at, t->own_tf ? v | TF_BIT : v & ~TF_BIT, 8);
+		if (tracee_read_word(t->tid, at, &v, 8) && ((v & TF_BIT) != 0) != t->own_tf)
+			tracee_write_word(t->tid, at, t->own_tf ? v | TF_BIT : v & ~TF_BIT, 8);
 		t->own_tf = false;
 	} else if (si.si_code <= 0) {
 		/* SIGTRAP sent by kill/tgkill: an ordinary signal. */
