@@ -24,6 +24,7 @@
  * is never modified while a thread may run it.
  */
 #include "agent/agent.h"
+#include "agent/signal.h"
 #include "agent/sys.h"
 #include "decoder/x86_decode.h"
 
@@ -86,6 +87,7 @@ extern char agent_mem_end[];
 void disp_exit(void);
 void disp_c_exit(void);
 void disp_c_insn(void);
+void disp_sigentry(void);
 __attribute__((noreturn)) void disp_resume(void);
 __attribute__((noreturn)) void displaced_c(struct agent_state *s, int why);
 
@@ -690,18 +692,30 @@ lookup(struct agent_state *s, uint64_t at)
 	return r;
 }
 
-/* Stub exits go through C while AC is set (disp_exit's loads are
- * unaligned). */
+/*
+ * Stub exits go through C while AC is set (disp_exit's loads are
+ * unaligned) and while the tracer holds a signal for the next instruction
+ * boundary.  The tracer queues a signal that stops the thread in a stub,
+ * in disp_exit or here and points d_exit at C itself (tracer/
+ * patch_engine.c take_signal); the store comes before the look at
+ * `queued` so that a signal queued between the two is not lost.
+ */
 static void
 set_exit(struct agent_state *s)
 {
-	s->d_exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
+	volatile uint64_t *exit = &s->d_exit;
+	volatile uint64_t *queued = &((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->queued;
+	*exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
+	__asm__ volatile("" ::: "memory");
+	if (*queued)
+		*exit = (uint64_t)disp_c_exit;
 }
 
 static __attribute__((noreturn)) void
 run(struct agent_state *s)
 {
 	for (;;) {
+		signal_boundary(s);
 		uint64_t at = s->ctx.rip;
 		if (s->ctx.rflags & RFLAGS_TF)
 			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
@@ -729,12 +743,13 @@ run(struct agent_state *s)
 	}
 }
 
-/* From disp_c_exit (why 1: d_cur retired, ctx.rip = the next) or
- * disp_c_insn (why 0: ctx.rip = d_cur, still to run). */
+/* From disp_c_exit (why 1: d_cur retired, ctx.rip = the next),
+ * disp_c_insn (why 0: ctx.rip = d_cur, still to run) or disp_sigentry
+ * (why 2: the tracer started a signal handler, ctx = its entry). */
 void
 displaced_c(struct agent_state *s, int why)
 {
-	if (why)
+	if (why == 1)
 		emit(s, s->d_cur);
 	run(s);
 }
@@ -746,6 +761,7 @@ displaced_run(struct agent_state *s)
 		l1_clear(&l1[i]);
 	s->d_l1 = (uint64_t)l1;
 	s->d_exit_c = (uint64_t)disp_c_exit;
+	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;
 	set_exit(s);
 	run(s);
 }

@@ -131,6 +131,17 @@ disp_c_insn:
 	mov	%rsp, %gs:AS_CTX_GPR(4)
 	SAVE_AND_CALL 0
 
+/* The tracer took the thread out of a stub, disp_exit or a system call
+ * to start a signal handler: ctx = the handler's entry (agent/signal.c,
+ * tracer/patch_engine.c take_signal). */
+	.globl disp_sigentry
+disp_sigentry:
+	mov	%gs:AS_STACK_TOP, %rsp
+	mov	%gs:AS_SELF, %rdi
+	mov	$2, %esi
+	call	displaced_c
+	ud2
+
 /* void disp_resume(void): the program's registers from ctx, then the stub
  * at %gs:AS_D_TARGET (popfq last but mov and jmp, which keep the flags). */
 	.globl disp_resume

@@ -180,17 +180,6 @@ enum signal_syscall_result
 signal_syscall(struct agent_state *s, long nr, long *ret)
 {
 	const uint64_t *g = s->ctx.gpr;
-	if (s->engine != AGENT_ENGINE_PATCH) {
-		/* Engine displaced does not deliver signals yet: refuse a
-		 * handler as before (the tracer ends with a message). */
-		uint64_t handler = 0;
-		if (nr == NR_RT_SIGRETURN)
-			stop_unsupported(s, AGENT_WHY_SYSCALL, (uint64_t)nr);
-		if (nr == NR_RT_SIGACTION && g[X86_RSI] &&
-		    agent_safe_copy(&handler, (const void *)g[X86_RSI], 8) == 0 && handler > 1)
-			stop_unsupported(s, AGENT_WHY_SIGACTION, g[X86_RDI]);
-		return SIGNAL_SYSCALL_RUN;
-	}
 	switch (nr) {
 	case NR_RT_SIGACTION:
 		if (g[X86_RDI] == SIGTRAP && g[X86_RSI]) {

@@ -217,6 +217,53 @@ in_agent(const struct patch_engine *e, uint64_t rip)
 	return rip >= e->lay.base && rip < e->lay.base + e->lay.size;
 }
 
+/* Engine displaced mapped a stub arena: it is umss's, not the program's
+ * (no MAP event), and a fault inside it is the program's instruction's. */
+static void
+add_arena(struct patch_engine *e, uint64_t start, uint64_t len)
+{
+	e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
+	e->arenas[e->n_arenas][0] = start;
+	e->arenas[e->n_arenas][1] = start + len;
+	e->n_arenas++;
+	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
+	e->maps.cap = e->maps.n + 1;
+	e->maps.v[e->maps.n++] = (struct map_entry){
+		.start = start,
+		.end = start + len,
+		.prot = PROT_READ | PROT_WRITE | PROT_EXEC,
+		.path = xstrdup(""),
+	};
+}
+
+static bool
+in_arena(const struct patch_engine *e, uint64_t rip)
+{
+	for (size_t i = 0; i < e->n_arenas; i++)
+		if (rip >= e->arenas[i][0] && rip < e->arenas[i][1])
+			return true;
+	return false;
+}
+
+/* A fault raised by the instruction a displaced stub runs (the kernel
+ * sent it, si_code > 0), as opposed to a signal that arrived there. */
+static bool
+stub_fault(int sig, const siginfo_t *si)
+{
+	return (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		sig == SIGTRAP) && si->si_code > 0;
+}
+
+/* The kernel's si_addr of a fault in a stub is the stub's address where
+ * it is the faulting instruction's (SIGFPE, SIGILL: the trap address,
+ * arch/x86/kernel/traps.c error_get_trap_addr()): the original's. */
+static void
+stub_siginfo(int sig, siginfo_t *si, uint64_t stub_rip, uint64_t cur)
+{
+	if (sig != SIGSEGV && (uint64_t)si->si_addr == stub_rip)
+		si->si_addr = (void *)cur;
+}
+
 /*
  * Delivers sig (siginfo *si) for real from a signal-delivery stop, with
  * the program's registers *regs: the kernel builds the frame and, as the
@@ -313,9 +360,20 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 	uint64_t asaddr = st.reserved[AGENT_SIG_SLOT];
 	bool in_syscall = in_agent(e, regs->rip) && as.in_syscall &&
 			  (int64_t)regs->orig_rax >= 0 && patch_sig_restart_code(regs->rax);
-	if (!in_agent(e, regs->rip) || in_syscall) {
+	bool in_stub = e->engine == AGENT_ENGINE_DISPLACED && in_arena(e, regs->rip);
+	bool now = in_syscall || (e->engine == AGENT_ENGINE_PATCH && !in_agent(e, regs->rip)) ||
+		   (in_stub && stub_fault(sig, si));
+	if (now) {
 		drain(e, &st);
-		if (in_syscall) {
+		if (in_stub) {
+			/* st.d_cur faulted in its stub (displaced_entry.S):
+			 * the registers are native but rip, and rax when a
+			 * branch stub had saved it before its access. */
+			if (regs->rip != st.d_target)
+				regs->rax = st.d_rax;
+			stub_siginfo(sig, si, regs->rip, st.d_cur);
+			regs->rip = st.d_cur;
+		} else if (in_syscall) {
 			uint64_t at = st.ctx.rip, code = regs->rax, nr = regs->orig_rax;
 			record_insn(e, at);
 			ctx_to_regs(st.ctx.gpr, at + 2, st.ctx.rflags, regs);
@@ -341,6 +399,14 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 	}
 	e->n_sigq++;
 	as.queued = e->n_sigq;
+	if (e->engine == AGENT_ENGINE_DISPLACED) {
+		/* In a stub, in disp_exit or in C: the next stub exit goes
+		 * to C, which asks for the delivery (agent/displaced.c
+		 * set_exit keeps it so until the queue is empty). */
+		st.d_exit = st.d_exit_c;
+		if (write_state(e, &st) < 0)
+			return false;
+	}
 	return patch_sig_write(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0;
 }
 
@@ -659,34 +725,6 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 	e->error = -1;
 }
 
-/* Engine displaced mapped a stub arena: it is umss's, not the program's
- * (no MAP event), and a fault inside it is the program's instruction's. */
-static void
-add_arena(struct patch_engine *e, uint64_t start, uint64_t len)
-{
-	e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
-	e->arenas[e->n_arenas][0] = start;
-	e->arenas[e->n_arenas][1] = start + len;
-	e->n_arenas++;
-	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
-	e->maps.cap = e->maps.n + 1;
-	e->maps.v[e->maps.n++] = (struct map_entry){
-		.start = start,
-		.end = start + len,
-		.prot = PROT_READ | PROT_WRITE | PROT_EXEC,
-		.path = xstrdup(""),
-	};
-}
-
-static bool
-in_arena(const struct patch_engine *e, uint64_t rip)
-{
-	for (size_t i = 0; i < e->n_arenas; i++)
-		if (rip >= e->arenas[i][0] && rip < e->arenas[i][1])
-			return true;
-	return false;
-}
-
 /*
  * A signal stopped the program in a displaced stub: it belongs to the
  * instruction the stub stands for (st->d_cur).  When it is fatal the
@@ -699,6 +737,11 @@ stub_signal(struct patch_engine *e, int sig, const struct agent_state *st,
 	    struct user_regs_struct *regs)
 {
 	if (signal_action(e->pid, sig) == UMSS_SIG_FATAL) {
+		siginfo_t si;
+		if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) == 0) {
+			stub_siginfo(sig, &si, regs->rip, st->d_cur);
+			ptrace(PTRACE_SETSIGINFO, e->pid, 0L, &si);
+		}
 		if (regs->rip != st->d_target)
 			regs->rax = st->d_rax;
 		regs->rip = st->d_cur;
@@ -962,8 +1005,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			continue;
 		} else if (agent_fault(&e, sig, &regs)) {
 			e.error = -1;
-		} else if (e.engine == AGENT_ENGINE_PATCH && signal_action(pid, sig) == UMSS_SIG_HANDLER &&
-			   take_signal(&e, sig, &regs)) {
+		} else if (signal_action(pid, sig) == UMSS_SIG_HANDLER && take_signal(&e, sig, &regs)) {
 			continue;
 		} else {
 			struct agent_state st;
