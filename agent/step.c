@@ -15,6 +15,7 @@
  * once by the tracer with PTRACE_SINGLESTEP, a counted fallback.
  */
 #include "agent/agent.h"
+#include "agent/process.h"
 #include "agent/signal.h"
 #include "agent/sys.h"
 #include "decoder/x86_decode.h"
@@ -317,6 +318,17 @@ emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
 	return 1;
 }
 
+/* In a new child process: /proc/self/mem opened by the parent is the
+ * parent's memory (the file is bound to the mm it was opened for). */
+static void
+forked_child(void)
+{
+	if (mem_fd >= 0)
+		sys6(NR_CLOSE, mem_fd, 0, 0, 0, 0, 0);
+	mem_fd = -1;
+	wpages_clear(); /* pages written through mem_fd are opened again when next needed */
+}
+
 /* Executes the syscall at ctx.rip with the program's registers (both
  * engines: agent/displaced.c calls it too). */
 void
@@ -324,12 +336,27 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 {
 	uint64_t *g = s->ctx.gpr;
 	long nr = (long)g[X86_RAX];
-	uint64_t at = s->ctx.rip, next = at + insn->len;
-	int recorded = 0;
+	uint64_t at = s->ctx.rip, next = at + insn->len, child_sp = 0;
+	int recorded = 0, forking = 0;
 
 	switch (nr) {
-	case NR_CLONE: case NR_FORK: case NR_VFORK: case NR_EXECVE: case NR_EXECVEAT:
-	case NR_CLONE3: case NR_PTRACE:
+	case NR_CLONE: case NR_CLONE3:
+		if (process_refused(s, nr)) /* a thread */
+			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
+		/* fall through */
+	case NR_FORK: case NR_VFORK:
+		forking = 1;
+		break;
+	case NR_EXECVE: case NR_EXECVEAT:
+		/* It retires in the old image (as the ptrace engine records
+		 * it), and when it succeeds this buffer is gone before the
+		 * tracer's next stop (PTRACE_EVENT_EXEC): record and drain
+		 * first.  A failed execve just returns its error. */
+		emit(s, at);
+		gate(s, AGENT_REQ_FLUSH);
+		recorded = 1;
+		break;
+	case NR_PTRACE:
 		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
 	case NR_ARCH_PRCTL:
 		/* ARCH_SET_GS / ARCH_GET_GS: the gs base holds the agent's state. */
@@ -340,6 +367,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		/* It retires as it ends the program; the tracer drains the
 		 * buffer at PTRACE_EVENT_EXIT. */
 		emit(s, at);
+		recorded = 1;
 		break;
 	case 62: case 200: case 234: /* kill, tkill, tgkill */
 		/* SIGKILL (maybe to itself) ends the program inside the
@@ -359,11 +387,26 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 	case SIGNAL_SYSCALL_DONE:
 		break;
 	case SIGNAL_SYSCALL_RUN:
+		s->reserved[AGENT_RECORDED_SLOT] = (uint64_t)recorded;
 		signal_syscall_begin(s);
-		r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX], (long)g[X86_R10],
-			 (long)g[X86_R8], (long)g[X86_R9]);
+		if (forking)
+			r = process_syscall(s, nr, &child_sp);
+		else
+			r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX],
+				 (long)g[X86_R10], (long)g[X86_R8], (long)g[X86_R9]);
 		signal_syscall_end(s);
+		s->reserved[AGENT_RECORDED_SLOT] = 0;
 		break;
+	}
+	if (forking && r == 0) {
+		/* The child (agent/process.c): its buffer holds the parent's
+		 * words, which the tracer drains from the parent; the syscall
+		 * retired in the parent only. */
+		s->buf_len = 0;
+		forked_child();
+		recorded = 1;
+		if (child_sp)
+			g[X86_RSP] = child_sp;
 	}
 	/* What the CPU's syscall leaves (SDM vol. 2B SYSCALL): rcx = next
 	 * rip, r11 = rflags. */

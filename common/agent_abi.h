@@ -53,6 +53,11 @@
 #define AGENT_REQ_PROT 6        /* req_result = PROT_* of the mapping at req_arg[0], ~0 if none */
 #define AGENT_REQ_ARENA 7       /* engine displaced mapped a stub arena [req_arg[0], +req_arg[1]) */
 
+/* agent_state.reserved[AGENT_RECORDED_SLOT]: 1 while the program's system
+ * call running now was recorded before it ran (exit, execve, kill with
+ * SIGKILL), so a death inside it must not record it again. */
+#define AGENT_RECORDED_SLOT 1
+
 #define AGENT_ENGINE_PATCH 0
 #define AGENT_ENGINE_DISPLACED 1
 

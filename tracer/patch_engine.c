@@ -62,6 +62,9 @@ struct patch_engine {
 	unsigned engine;            /* AGENT_ENGINE_* */
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
 	size_t n_arenas;
+	bool root;                  /* the process umss started: its status is umss's */
+	bool killed;                /* tracing ends: SIGKILL sent */
+	struct patch_engine *next;  /* the other processes of the trace (struct patch_run) */
 };
 
 static void
@@ -485,7 +488,8 @@ static void
 on_exit_status(struct patch_engine *e, int status)
 {
 	check(e, umss_writer_exit(e->w, e->pid, status));
-	e->res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (e->root)
+		e->res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	e->gone = true;
 }
 
@@ -926,122 +930,366 @@ hide_agent_mapping(struct patch_engine *e)
 	};
 }
 
+/*
+ * All the processes of one trace (fork children, docs/AGENT.md
+ * "Processes"): one waitpid(-1) loop serves them, each with its own
+ * agent, state and stream, as the ptrace engine does
+ * (tracer/ptrace_engine.c).  A short wait for one process inside a
+ * request (a fallback step, a signal delivery) leaves the others' stops
+ * queued in the kernel.
+ */
+struct patch_run {
+	struct patch_engine *procs;
+	pid_t *parked;              /* new processes that stopped before their parent's event */
+	size_t n_parked, cap_parked;
+	bool ending;                /* tracing stops early: every process is being killed */
+	bool interrupted;           /* umss was asked to stop: processes interrupted */
+	int error;
+};
+
+/* serve_stop() results besides a signal number to deliver. */
+#define NO_RESUME (-1)
+#define END_TRACE (-2)
+
+static struct patch_engine *
+find_proc(struct patch_run *r, pid_t pid)
+{
+	for (struct patch_engine *p = r->procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void
+remove_proc(struct patch_run *r, struct patch_engine *e)
+{
+	for (struct patch_engine **pp = &r->procs; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	if (e->error && !r->error)
+		r->error = e->error;
+	code_cache_free(&e->code);
+	proc_maps_free(&e->maps);
+	free(e->words);
+	free(e->arenas);
+	free(e);
+}
+
+static bool
+take_parked(struct patch_run *r, pid_t pid)
+{
+	for (size_t i = 0; i < r->n_parked; i++)
+		if (r->parked[i] == pid) {
+			r->parked[i] = r->parked[--r->n_parked];
+			return true;
+		}
+	return false;
+}
+
+static void
+park(struct patch_run *r, pid_t pid)
+{
+	if (r->n_parked == r->cap_parked) {
+		r->cap_parked = r->cap_parked ? r->cap_parked * 2 : 8;
+		r->parked = xrealloc(r->parked, r->cap_parked * sizeof *r->parked);
+	}
+	r->parked[r->n_parked++] = pid;
+}
+
+/*
+ * PTRACE_EVENT_FORK/VFORK/CLONE in e: a new process (the agent refuses
+ * threads), a copy of e with its agent (agent/process.c), at the same
+ * addresses: its code and map knowledge start as copies of e's (the trace
+ * reader does the same for a PROCESS event with a parent).  e's
+ * instructions before the fork go into the trace first.
+ */
+static void
+on_new_process(struct patch_run *r, struct patch_engine *e)
+{
+	unsigned long msg = 0;
+	if (ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &msg) < 0 || find_proc(r, (pid_t)msg))
+		return;
+	drain_now(e);
+	struct patch_engine *c = xcalloc(1, sizeof *c);
+	c->pid = (pid_t)msg;
+	c->w = e->w;
+	c->res = e->res;
+	c->lay = e->lay;
+	c->engine = e->engine;
+	code_cache_copy(&c->code, &e->code);
+	proc_maps_copy(&c->maps, &e->maps);
+	if (e->n_arenas) {
+		c->arenas = xrealloc(NULL, e->n_arenas * sizeof *e->arenas);
+		memcpy(c->arenas, e->arenas, e->n_arenas * sizeof *e->arenas);
+		c->n_arenas = e->n_arenas;
+	}
+	struct process_args args;
+	process_args_read(c->pid, &args);
+	check(c, umss_writer_process(c->w, c->pid, e->pid, e->pid, args.exe, args.argc,
+				     (const char *const *)args.argv));
+	process_args_free(&args);
+	check(c, umss_writer_thread_start(c->w, c->pid, c->pid, 0));
+	c->res->processes++;
+	c->res->threads++;
+	c->next = r->procs;
+	r->procs = c;
+	if (take_parked(r, c->pid))
+		ptrace(PTRACE_CONT, c->pid, 0L, 0L);
+}
+
+/*
+ * PTRACE_EVENT_EXEC: the agent recorded the execve and drained its buffer
+ * before it ran (agent/step.c), and the old image is gone with it.  As in
+ * the ptrace engine the trace gets EXEC, then the new image's map; and as
+ * at the start a fresh agent is injected at the new image's first
+ * instruction.  (Signals the tracer held for the old image's agent are
+ * dropped: the exec reset their handlers.)
+ */
+static bool
+on_exec(struct patch_engine *e)
+{
+	unsigned long former = 0;
+	ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &former);
+	struct process_args args;
+	process_args_read(e->pid, &args);
+	check(e, umss_writer_exec(e->w, e->pid, (uint32_t)former, args.exe, args.argc,
+				  (const char *const *)args.argv));
+	process_args_free(&args);
+	code_cache_clear(&e->code);
+	proc_maps_free(&e->maps);
+	e->exec_lo = e->exec_hi = 0;
+	free(e->arenas);
+	e->arenas = NULL;
+	e->n_arenas = 0;
+	e->n_sigq = 0;
+	if (finish_exec(e) < 0 || agent_inject(e->pid, e->engine, &e->lay) < 0) {
+		e->res->stopped_by = "the agent could not be started after an exec";
+		e->error = -1;
+		return false;
+	}
+	hide_agent_mapping(e);
+	check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
+	return true;
+}
+
+/*
+ * A stop signal (SIGSTOP & co) reached the thread inside the program's
+ * system call, which returned a restart code: natively the kernel re-runs
+ * the syscall instruction after SIGCONT (arch/x86/kernel/signal.c
+ * arch_do_signal_or_restart: rip -= 2), one more retired instruction, as
+ * the ptrace engine records it.  Here the kernel re-runs the agent's own
+ * syscall, which the agent records once.
+ */
+static bool
+stop_restarts_syscall(struct patch_engine *e, const struct agent_state *st,
+		      const struct user_regs_struct *regs)
+{
+	struct agent_sig as;
+	return (int64_t)regs->orig_rax >= 0 && patch_sig_restart_code(regs->rax) &&
+	       patch_sig_read(e->pid, st->reserved[AGENT_SIG_SLOT], &as) == 0 && as.in_syscall;
+}
+
+/*
+ * PTRACE_EVENT_EXIT inside the program's system call, which the agent had
+ * not recorded yet (a fatal signal during a blocking call, say): it ran,
+ * as the ptrace engine counts it.
+ */
+static void
+dies_in_syscall(struct patch_engine *e)
+{
+	struct agent_state st;
+	struct agent_sig as;
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, e->pid, 0L, &regs) == 0 && in_agent(e, regs.rip) &&
+	    (int64_t)regs.orig_rax >= 0 && read_state(e, &st) == 0 &&
+	    !st.reserved[AGENT_RECORDED_SLOT] &&
+	    patch_sig_read(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0 && as.in_syscall)
+		record_insn(e, st.ctx.rip);
+}
+
+/* Serves one stop of process e: the signal to resume it with, NO_RESUME
+ * (a group stop held with PTRACE_LISTEN) or END_TRACE. */
+static int
+serve_stop(struct patch_run *r, struct patch_engine *e, int status)
+{
+	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
+	struct user_regs_struct regs;
+	switch (event) {
+	case 0:
+		break;
+	case PTRACE_EVENT_EXIT:
+		drain_now(e);
+		dies_in_syscall(e);
+		return 0;
+	case PTRACE_EVENT_STOP:
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			/* Group stop: stay stopped until SIGCONT wakes it
+			 * (another PTRACE_EVENT_STOP). */
+			ptrace(PTRACE_LISTEN, e->pid, 0L, 0L);
+			return NO_RESUME;
+		}
+		return 0; /* a new process's first stop, or the wake-up after LISTEN */
+	case PTRACE_EVENT_FORK: case PTRACE_EVENT_VFORK: case PTRACE_EVENT_CLONE:
+		on_new_process(r, e);
+		return 0;
+	case PTRACE_EVENT_EXEC:
+		return on_exec(e) ? 0 : END_TRACE;
+	default:
+		fprintf(stderr, "umss: engine %s: unexpected ptrace event %d\n", engine_name(e), event);
+		e->error = -1;
+		return END_TRACE;
+	}
+	if (ptrace(PTRACE_GETREGS, e->pid, 0L, &regs) < 0)
+		return 0;
+	if (sig == SIGTRAP && (regs.rip == e->lay.gate || kill_gate(e, &regs)))
+		return on_request(e) ? 0 : END_TRACE;
+	if ((sig == SIGSEGV || sig == SIGBUS) && regs.rip >= e->lay.copy_begin &&
+	    regs.rip < e->lay.copy_end) {
+		/* agent_safe_copy met an unreadable address. */
+		regs.rip = e->lay.copy_fixup;
+		ptrace(PTRACE_SETREGS, e->pid, 0L, &regs);
+		return 0;
+	}
+	if (agent_fault(e, sig, &regs)) {
+		e->error = -1;
+		return END_TRACE;
+	}
+	uint32_t action = signal_action(e->pid, sig);
+	if (action == UMSS_SIG_HANDLER && take_signal(e, sig, &regs))
+		return 0;
+	struct agent_state st;
+	uint64_t rip = regs.rip;
+	if (read_state(e, &st) == 0) {
+		drain(e, &st);
+		write_state(e, &st);
+		if (in_agent(e, rip)) {
+			rip = st.ctx.rip; /* the agent was at work for ctx.rip */
+			if (action == UMSS_SIG_STOP && stop_restarts_syscall(e, &st, &regs))
+				record_insn(e, st.ctx.rip);
+		} else if (in_arena(e, rip)) {
+			rip = stub_signal(e, sig, &st, &regs);
+		}
+	}
+	/* An ignored signal only reaches a traced task (kernel/signal.c
+	 * sig_ignored): the ptrace engine records none. */
+	if (action != UMSS_SIG_IGNORED)
+		record_signal(e, sig, rip);
+	return sig;
+}
+
+/* Tracing stops early: keep what was recorded, end every process. */
+static void
+end_all(struct patch_run *r)
+{
+	r->ending = true;
+	for (struct patch_engine *p = r->procs; p; p = p->next)
+		if (!p->killed) {
+			kill(p->pid, SIGKILL);
+			p->killed = true;
+		}
+	for (size_t i = 0; i < r->n_parked; i++)
+		kill(r->parked[i], SIGKILL);
+}
+
 int
 patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace_result *res)
 {
-	struct patch_engine e = { .pid = pid, .w = w, .res = res, .engine = engine };
+	struct patch_run r = { 0 };
+	struct patch_engine *e = xcalloc(1, sizeof *e);
 	int status;
-	bool killed = false;
 
-	code_cache_init(&e.code);
+	*e = (struct patch_engine){ .pid = pid, .w = w, .res = res, .engine = engine, .root = true };
+	r.procs = e;
+	code_cache_init(&e->code);
 	struct process_args args;
 	process_args_read(pid, &args);
-	check(&e, umss_writer_process(w, pid, 0, 0, args.exe, args.argc,
-				      (const char *const *)args.argv));
+	check(e, umss_writer_process(w, pid, 0, 0, args.exe, args.argc,
+				     (const char *const *)args.argv));
 	process_args_free(&args);
 	res->processes = 1;
 	res->threads = 1;
-	check(&e, umss_writer_thread_start(w, pid, pid, 0));
+	check(e, umss_writer_thread_start(w, pid, pid, 0));
 
-	if (finish_exec(&e) < 0 || agent_inject(pid, engine, &e.lay) < 0) {
+	if (finish_exec(e) < 0 || agent_inject(pid, engine, &e->lay) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
 		res->stopped_by = "the agent could not be started";
 		res->exit_status = 2;
-		code_cache_free(&e.code);
+		remove_proc(&r, e);
 		return -1;
 	}
-	hide_agent_mapping(&e);
-	check(&e, proc_maps_refresh(&e.maps, pid, w));
+	hide_agent_mapping(e);
+	check(e, proc_maps_refresh(&e->maps, pid, w));
+	if (ptrace(PTRACE_CONT, pid, 0L, 0L) < 0)
+		fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 
-	int deliver = 0;
-	while (!e.gone) {
-		if (tracer_interrupted) {
+	while (r.procs || r.n_parked) {
+		if (tracer_interrupted && !r.interrupted) {
+			/* Stop every process so that what its agent recorded is
+			 * drained (below), then end it. */
+			r.interrupted = true;
 			if (!res->stopped_by)
 				res->stopped_by = "umss was interrupted";
-			goto end;
+			for (struct patch_engine *p = r.procs; p; p = p->next)
+				ptrace(PTRACE_INTERRUPT, p->pid, 0L, 0L);
 		}
-		if (ptrace(PTRACE_CONT, pid, 0L, (long)deliver) < 0 && errno != ESRCH) {
-			fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
-			break;
-		}
-		deliver = 0;
-		if (wait_pid(&e, &status) < 0)
-			break;
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			on_exit_status(&e, status);
-			break;
-		}
-		int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
-		struct user_regs_struct regs;
-		if (event == PTRACE_EVENT_EXIT) {
-			drain_now(&e);
-			continue;
-		}
-		if (event == PTRACE_EVENT_STOP) {
-			if (tracer_interrupted)
-				continue; /* our PTRACE_INTERRUPT: the loop ends it */
-			if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
-				/* Group stop: stay stopped until SIGCONT. */
-				ptrace(PTRACE_LISTEN, pid, 0L, 0L);
-				waitpid(pid, &status, __WALL);
-			}
-			continue;
-		}
-		if (event) {
-			fprintf(stderr, "umss: engine %s: unexpected ptrace event %d\n",
-				engine_name(&e), event);
-			e.error = -1;
-		} else if (ptrace(PTRACE_GETREGS, pid, 0L, &regs) < 0) {
-			continue;
-		} else if (sig == SIGTRAP && (regs.rip == e.lay.gate || kill_gate(&e, &regs))) {
-			if (on_request(&e))
+		pid_t who = waitpid(-1, &status, __WALL);
+		if (who < 0) {
+			if (errno == EINTR)
 				continue;
-		} else if ((sig == SIGSEGV || sig == SIGBUS) && regs.rip >= e.lay.copy_begin &&
-			   regs.rip < e.lay.copy_end) {
-			/* agent_safe_copy met an unreadable address. */
-			regs.rip = e.lay.copy_fixup;
-			ptrace(PTRACE_SETREGS, pid, 0L, &regs);
-			continue;
-		} else if (agent_fault(&e, sig, &regs)) {
-			e.error = -1;
-		} else if (signal_action(pid, sig) == UMSS_SIG_HANDLER && take_signal(&e, sig, &regs)) {
-			continue;
-		} else {
-			struct agent_state st;
-			uint64_t rip = regs.rip;
-			if (read_state(&e, &st) == 0) {
-				drain(&e, &st);
-				write_state(&e, &st);
-				if (rip >= e.lay.base && rip < e.lay.base + e.lay.size)
-					rip = st.ctx.rip; /* the agent was at work for ctx.rip */
-				else if (in_arena(&e, rip))
-					rip = stub_signal(&e, sig, &st, &regs);
-			}
-			record_signal(&e, sig, rip);
-			deliver = sig;
-			continue;
-		}
-		if (e.gone)
+			if (errno != ECHILD)
+				fprintf(stderr, "umss: waitpid: %s\n", strerror(errno));
 			break;
-end:
-		/* Tracing ends here: keep what was recorded, end the program. */
-		if (!killed) {
-			drain_now(&e);
-			kill(pid, SIGKILL);
-			killed = true;
 		}
-		while (!e.gone && wait_pid(&e, &status) == 0)
-			if (WIFEXITED(status) || WIFSIGNALED(status))
-				on_exit_status(&e, status);
-			else
-				ptrace(PTRACE_CONT, pid, 0L, 0L);
+		e = find_proc(&r, who);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (e) {
+				on_exit_status(e, status);
+				remove_proc(&r, e);
+			} else {
+				take_parked(&r, who);
+			}
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (!e) {
+			/* A new process's first stop before its parent's event. */
+			if (r.ending || r.interrupted)
+				kill(who, SIGKILL);
+			park(&r, who);
+			continue;
+		}
+		if (r.ending || r.interrupted) {
+			if (!e->killed) {
+				drain_now(e);
+				kill(who, SIGKILL);
+				e->killed = true;
+			}
+			ptrace(PTRACE_CONT, who, 0L, 0L);
+			continue;
+		}
+		int deliver = serve_stop(&r, e, status);
+		if (e->gone) {
+			remove_proc(&r, e);
+			continue;
+		}
+		if (deliver == END_TRACE || e->error) {
+			drain_now(e);
+			end_all(&r);
+			ptrace(PTRACE_CONT, who, 0L, 0L);
+			continue;
+		}
+		if (deliver != NO_RESUME && ptrace(PTRACE_CONT, who, 0L, (long)deliver) < 0 &&
+		    errno != ESRCH)
+			fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 	}
-	code_cache_free(&e.code);
-	proc_maps_free(&e.maps);
-	free(e.words);
-	free(e.arenas);
-	if (e.error && !res->stopped_by)
+	while (r.procs)
+		remove_proc(&r, r.procs);
+	free(r.parked);
+	if (r.error && !res->stopped_by)
 		res->stopped_by = "the trace could not be written";
-	return e.error ? -1 : 0;
+	return r.error ? -1 : 0;
 }

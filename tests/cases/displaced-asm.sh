@@ -5,4 +5,4 @@
 # install signal handlers, create threads or exec.
 set -u
 . tests/progs/engine_asm.sh
-check_engine_on_asm displaced sigchld-ignored stop-cont clone-thread exec vfork
+check_engine_on_asm displaced clone-thread

@@ -5,4 +5,4 @@
 # exec or start threads.
 set -u
 . tests/progs/engine_asm.sh
-check_engine_on_asm patch sigchld-ignored stop-cont clone-thread exec vfork
+check_engine_on_asm patch clone-thread
