@@ -13,18 +13,19 @@
 
 #define LC_MODRM 0x10u
 #define LC_X87 0x400u
+#define LC_COND 0x800u
 #define LC_VALID 0x4000u
 #define LC_SUB 0x8000u
 
 /* Prefix bytes (SDM 2.1.1, 2.2.1): bit 0 a legacy prefix this path takes
  * (66, F2, F3 and the segment overrides, which change neither length nor
- * class), bit 1 66, bits 2-3 the mandatory-prefix code of F3 (2) and F2
- * (3), bit 4 REX, bit 5 one this path leaves to the general one (LOCK,
- * 67: LOCK validity and 32-bit moffs). */
+ * class), bits 1-3 which of 66, F3, F2 it is (the context bits of
+ * x86_lc_rows), bit 4 REX, bit 5 one this path leaves to the general one
+ * (LOCK: validity by form; 67: 32-bit moffs). */
 #define P_LEG 0x01u
 #define P_66 0x02u
-#define P_F3 0x08u
-#define P_F2 0x0cu
+#define P_F3 0x04u
+#define P_F2 0x08u
 #define P_REX 0x10u
 #define P_SLOW 0x20u
 static const uint8_t lc_prefix[256] = {
@@ -36,6 +37,11 @@ static const uint8_t lc_prefix[256] = {
 	[0x64] = P_LEG, [0x65] = P_LEG, [0x66] = P_LEG | P_66, [0x67] = P_SLOW,
 	[0xf0] = P_SLOW, [0xf2] = P_LEG | P_F2, [0xf3] = P_LEG | P_F3,
 };
+
+/* Out of line, so that the fast path needs no stack frame and reaches it
+ * with a tail call. */
+static int lc_general(const uint8_t *b, size_t avail, enum x86_vendor vendor,
+		      struct x86_lc *out) __attribute__((noinline));
 
 static int
 lc_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_lc *out)
@@ -50,6 +56,25 @@ lc_general(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_lc
 	return r;
 }
 
+/* Out of the fast path: an x87 form (valid unless ModRM hits a hole, SDM
+ * tables A-7 to A-22) or a case for the general path. */
+static int lc_rare(const uint8_t *b, enum x86_vendor vendor, struct x86_lc *out, unsigned e,
+		   unsigned len, unsigned c, unsigned modrm) __attribute__((noinline));
+
+static int
+lc_rare(const uint8_t *b, enum x86_vendor vendor, struct x86_lc *out, unsigned e, unsigned len,
+	unsigned c, unsigned modrm)
+{
+	if (!(e & LC_VALID) || len > 15 ||
+	    (modrm >= 0xc0 ? !((x87_reg_valid[c & 7] >> (modrm - 0xc0)) & 1)
+			   : (x87_mem_invalid[c & 7] >> ((modrm >> 3) & 7)) & 1))
+		return lc_general(b, 15, vendor, out);
+	out->len = (uint8_t)len;
+	out->cf = (uint8_t)((e >> 5) & 31);
+	out->cond = (uint8_t)(c & 15 & (0u - ((e >> 11) & 1)));
+	return X86_OK;
+}
+
 int
 x86_decode_lc(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86_lc *out)
 {
@@ -58,57 +83,48 @@ x86_decode_lc(const uint8_t *b, size_t avail, enum x86_vendor vendor, struct x86
 	 * opcode bytes, ModRM, SIB) is at an index under 15. */
 	if (avail < 15)
 		return lc_general(b, avail, vendor, out);
-	unsigned i = 0, c = b[0], k = lc_prefix[c], has66 = 0, rep = 0, w = 0;
+	/* From here on the general path is given 15 bytes: with at least 15
+	 * readable its answer does not depend on how many more there are,
+	 * and avail need not be kept. */
+	unsigned i = 0, c = b[0], k = lc_prefix[c], ctx = 0;
 	while ((k & P_LEG) && i < 4) {
-		has66 |= k;
-		if (k & P_F3)
-			rep = k; /* the last of F2/F3 is the mandatory prefix */
+		ctx |= k;
 		c = b[++i];
 		k = lc_prefix[c];
 	}
-	has66 = (has66 >> 1) & 1;
+	ctx &= P_66 | P_F3 | P_F2;
 	if (k & P_REX) {
-		w = (c >> 3) & 1;
+		ctx |= (c >> 3) & 1; /* REX.W */
 		c = b[++i];
 		k = lc_prefix[c];
 	}
 	/* A prefix after REX (which voids the REX), a fifth legacy prefix,
-	 * LOCK or 67. */
+	 * LOCK or 67; x86_lc_rows sends F2 with F3 (the order decides) to
+	 * the all-zero row 0. */
 	if (k)
-		return lc_general(b, avail, vendor, out);
+		return lc_general(b, 15, vendor, out);
 	i++;
-	unsigned row = has66 * 2 + w;
 	if (c == 0x0f) {
-		unsigned map = 1, pp = rep ? (rep >> 2) & 3 : has66;
 		c = b[i++];
+		ctx |= 16;
 		if (c == 0x38 || c == 0x3a) {
-			map = 2 + ((c >> 1) & 1);
+			ctx += 16 + ((c & 2) << 3);
 			c = b[i++];
 		}
-		/* Rows as lc_row() in the generator. */
-		row = 4 + (map - 1) * 16 + pp * 4 + row;
 	}
+	unsigned row = x86_lc_rows[ctx];
 	unsigned e = x86_lc_index[row][c], modrm = b[i];
 	if (e & LC_SUB)
-		e = x86_lc_sub[e & 0x7fff][((modrm >= 0xc0) << 3) | ((modrm >> 3) & 7)];
-	if (!(e & LC_VALID))
-		return lc_general(b, avail, vendor, out);
-	unsigned len = i + (e & 15);
-	if (e & LC_MODRM) {
-		unsigned t = x86_lc_modrm[modrm];
-		len += 1 + (t & 15) + ((((t >> 4) & 1) & ((b[i + 1] & 7) == 5)) << 2);
-		if (e & LC_X87) {
-			/* Holes in the x87 escapes (SDM tables ). */
-			if (modrm >= 0xc0 ? !((x87_reg_valid[c & 7] >> (modrm - 0xc0)) & 1)
-					  : (x87_mem_invalid[c & 7] >> ((modrm >> 3) & 7)) & 1)
-				return lc_general(b, avail, vendor, out);
-		}
-	}
-	if (len > 15)
-		return lc_general(b, avail, vendor, out); /* #GP, measured there */
-	unsigned cf = (e >> 5) & 31;
+		e = x86_lc_sub[e & 0x7fff][modrm >> 3];
+	unsigned t = x86_lc_modrm[(e >> 4) & 1][modrm];
+	unsigned len = i + (e & 15) + (t & 15) + (x86_lc_sib[b[i + 1]] & (t >> 4));
+	/* One branch for the rare cases: not valid here, x87, or more than
+	 * 15 bytes (#GP, measured by the general path). */
+	if ((e & (LC_VALID | LC_X87)) != LC_VALID || len > 15)
+		return lc_rare(b, vendor, out, e, len, c, modrm);
 	out->len = (uint8_t)len;
-	out->cf = (uint8_t)cf;
-	out->cond = (uint8_t)(cf == X86_CF_JCC ? c & 15 : cf == X86_CF_LOOP ? c - 0xe0 : 0);
+	out->cf = (uint8_t)((e >> 5) & 31);
+	/* jcc: the low nibble; loop E0-E2: 0-2, the same nibble. */
+	out->cond = (uint8_t)(c & 15 & (0u - ((e >> 11) & 1)));
 	return X86_OK;
 }

@@ -204,16 +204,16 @@ LC_VALID = 0x4000
 LC_SUB = 0x8000
 LC_MODRM = 0x10
 LC_X87 = 0x400
+LC_COND = 0x800
 IMM_SIZE = [(0, 0, 0), (1, 1, 1), (2, 2, 2), (2, 4, 4), (2, 4, 8),
             (2, 2, 2), (0, 0, 0), (1, 1, 1), (2, 4, 4), (1, 1, 1)]
 IMM2_SIZE = [0, 0, 0, 0, 0, 1, 0, 0, 0, 1]
 
 
-def lc_row(m, pp, has66, w):
-    """Row of x86_lc_index for a prefix context (keep in step with x86_lc.c)."""
-    if m == 0:
-        return has66 * 2 + w
-    return 4 + (m - 1) * 16 + pp * 4 + has66 * 2 + w
+def lc_context(m, pset, w):
+    """Index of x86_lc_rows for a prefix context (keep in step with x86_lc.c):
+    the map, the set of 66 (bit 0), F3 (bit 1), F2 (bit 2) seen, REX.W."""
+    return m * 16 + pset * 2 + w
 
 
 def lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm):
@@ -283,6 +283,8 @@ def lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm):
         e |= LC_MODRM
     if f['flags'] & F['x87']:
         e |= LC_X87
+    if f['cf'] in (CF.index('jcc'), CF.index('loop')):
+        e |= LC_COND  # the condition is the opcode's low nibble (E0-E2 for loop)
     return e
 
 
@@ -291,64 +293,88 @@ def gen_lc(forms):
     for g in forms:
         if g['map'] <= 3:
             by_op.setdefault((g['map'], g['op']), []).append(g)
-    nrows = lc_row(3, 3, 1, 1) + 1
-    index = [[0] * 256 for _ in range(nrows)]
+    # Rows by context, identical rows shared; row 0 is all "not fast"
+    # (F2 with F3: which one is the mandatory prefix depends on the order).
+    index = [[0] * 256]
+    row_ids = {tuple(index[0]): 0}
+    rows = [0] * lc_context(3, 7, 1) + [0]
     subs = []
     sub_ids = {}
     for m in range(4):
-        for pp in (range(1) if m == 0 else range(4)):
-            for has66 in range(2):
-                if m and pp == 1 and not has66:
-                    continue  # pp = 66 means 66 is there
-                for w in range(2):
-                    row = lc_row(m, pp, has66, w)
-                    for op in range(256):
-                        fl = by_op.get((m, op), [])
-                        outs = []
-                        for mod3 in range(2):
-                            for reg in range(8):
-                                per_rm = {lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm)
-                                          for rm in range(8)}
-                                outs.append(per_rm.pop() if len(per_rm) == 1 else 0)
-                        if len(set(outs)) == 1:
-                            e = outs[0]
-                        else:
-                            key = tuple(outs)
-                            if key not in sub_ids:
-                                sub_ids[key] = len(subs)
-                                subs.append(key)
-                            e = LC_SUB | sub_ids[key]
-                        index[row][op] = e
-    # ModRM tail: SIB and displacement bytes after the ModRM byte; bit 4:
-    # mod 0 with a SIB, which takes a disp32 when SIB.base is 101b.
-    tail = []
+        for pset in range(8):
+            if pset & 6 == 6:
+                continue
+            has66 = pset & 1
+            pp = 0 if m == 0 else 3 if pset & 4 else 2 if pset & 2 else has66
+            for w in range(2):
+                row = []
+                for op in range(256):
+                    fl = by_op.get((m, op), [])
+                    outs = []
+                    for mod3 in range(2):
+                        for reg in range(8):
+                            per_rm = {lc_outcome(fl, m, op, pp, has66, w, mod3, reg, rm)
+                                      for rm in range(8)}
+                            outs.append(per_rm.pop() if len(per_rm) == 1 else 0)
+                    if len(set(outs)) == 1:
+                        e = outs[0]
+                    else:
+                        # Indexed by ModRM >> 3: mod 0-2 share the memory answers.
+                        key = tuple(outs[:8] * 3 + outs[8:])
+                        if key not in sub_ids:
+                            sub_ids[key] = len(subs)
+                            subs.append(key)
+                        e = LC_SUB | sub_ids[key]
+                    row.append(e)
+                if tuple(row) not in row_ids:
+                    row_ids[tuple(row)] = len(index)
+                    index.append(row)
+                rows[lc_context(m, pset, w)] = row_ids[tuple(row)]
+    # ModRM, SIB and displacement bytes; bits 4-7: mod 0 with a SIB, which
+    # takes a disp32 when SIB.base is 101b.  Row 0: no ModRM.
+    tail = [0] * 256
     for modrm in range(256):
         mod, rm = modrm >> 6, modrm & 7
-        n = 0
+        n = 1
         if mod != 3:
-            n = 1 if mod == 1 else 4 if mod == 2 else 0
+            n += 1 if mod == 1 else 4 if mod == 2 else 0
             if rm == 4:
                 n += 1
             elif mod == 0 and rm == 5:
-                n = 4
-        tail.append(n | (0x10 if mod == 0 and rm == 4 else 0))
+                n += 4
+        tail.append(n | (0xf0 if mod == 0 and rm == 4 else 0))
     out = ['/* Generated by tools/gen_x86_tables.py from decoder/opcodes_*.txt: do not edit. */',
            '/* Length-and-class entries (x86_lc.c): bits 0-3 immediate bytes, 4 ModRM,',
-           ' * 5-9 class, 10 x87 checks, 14 valid; bit 15: bits 0-14 index x86_lc_sub,',
-           ' * chosen by (ModRM.mod == 3) << 3 | ModRM.reg.  0: the general path decides. */',
-           'static const uint16_t x86_lc_sub[%d][16] = {' % max(1, len(subs))]
-    for key in subs or [(0,) * 16]:
+           ' * 5-9 class, 10 x87 checks, 11 condition in the opcode\'s low nibble, 14',
+           ' * valid; bit 15: bits 0-14 index x86_lc_sub, chosen by ModRM >> 3 (mod, reg).',
+           ' * 0: the general path decides. */',
+           'static const uint16_t x86_lc_sub[%d][32] = {' % max(1, len(subs))]
+    for key in subs or [(0,) * 32]:
         out.append('\t{' + ','.join('0x%x' % v for v in key) + '},')
     out.append('};')
-    out.append('static const uint16_t x86_lc_index[%d][256] = {' % nrows)
+    out.append('/* Row of x86_lc_index by prefix context: map << 4 | {F2, F3, 66} << 1 | W. */')
+    out.append('static const uint8_t x86_lc_rows[%d] = {' % len(rows))
+    for k in range(0, len(rows), 16):
+        out.append('\t' + ','.join('%d' % v for v in rows[k:k + 16]) + ',')
+    out.append('};')
+    out.append('static const uint16_t x86_lc_index[%d][256] = {' % len(index))
     for row in index:
         out.append('\t{' + ','.join('0x%x' % v for v in row) + '},')
     out.append('};')
-    out.append('/* Bytes after ModRM: SIB and displacement; bit 4: SIB with mod 0 (disp32')
-    out.append(' * when SIB.base is 101b). */')
-    out.append('static const uint8_t x86_lc_modrm[256] = {')
+    out.append('/* By "has ModRM" and the ModRM byte: bytes of ModRM, SIB and displacement;')
+    out.append(' * bits 4-7 set: SIB with mod 0, which takes a disp32 when SIB.base is 101b')
+    out.append(' * (x86_lc_sib). */')
+    out.append('static const uint8_t x86_lc_modrm[2][256] = {')
+    for h in range(2):
+        out.append('\t{')
+        for k in range(0, 256, 16):
+            out.append('\t\t' + ','.join('0x%x' % v for v in tail[256 * h + k:256 * h + k + 16]) + ',')
+        out.append('\t},')
+    out.append('};')
+    out.append('/* By SIB byte: 4 when the base is 101b (no base, disp32 with mod 0). */')
+    out.append('static const uint8_t x86_lc_sib[256] = {')
     for k in range(0, 256, 16):
-        out.append('\t' + ','.join('0x%x' % v for v in tail[k:k + 16]) + ',')
+        out.append('\t' + ','.join('%d' % (4 if (v & 7) == 5 else 0) for v in range(k, k + 16)) + ',')
     out.append('};')
     return out
 
