@@ -1,6 +1,7 @@
 /*
- * Signals, engine `patch` (docs/AGENT.md "Signals").  The kernel delivers
- * every signal: under ptrace each one stops the thread first, and the
+ * Signals, engines `patch` and `displaced` (docs/AGENT.md "Signals",
+ * "Signals (displaced)").  The kernel delivers every signal: under
+ * ptrace each one stops the thread first, and the
  * tracer takes those bound for a program handler out of the kernel's hands
  * (tracer/patch_engine.c), queues them and, when the agent reaches an
  * instruction boundary and asks (AGENT_REQ_DELIVER), delivers them for real

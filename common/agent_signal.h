@@ -1,9 +1,9 @@
 /*
- * What the tracer and the agent share for signals (engine `patch`,
- * docs/AGENT.md "Signals").  The block lives in the agent's memory; its
- * address is in agent_state.reserved[AGENT_SIG_SLOT] (set by the agent at
- * its start), so the state block's layout, which engine `displaced` also
- * extends, does not change.
+ * What the tracer and the agent share for signals (engines `patch` and
+ * `displaced`, docs/AGENT.md "Signals").  The block lives in the agent's
+ * memory; its address is in agent_state.reserved[AGENT_SIG_SLOT] (set by
+ * the agent at its start), so the state block's layout, which engine
+ * `displaced` also extends, does not change.
  */
 #ifndef UMSS_COMMON_AGENT_SIGNAL_H
 #define UMSS_COMMON_AGENT_SIGNAL_H
@@ -20,7 +20,7 @@
 #define AGENT_SIGWHY_TRAP_IGN 1 /* SIG_IGN for SIGTRAP */
 
 struct agent_sig {
-	uint64_t sigentry;      /* agent_sigentry: where the tracer sends a thread it took out of program code */
+	uint64_t sigentry;      /* agent_sigentry (disp_sigentry): where the tracer sends a thread at a handler's entry */
 	uint64_t in_syscall;    /* 1 while the agent runs one of the program's system calls */
 	uint64_t queued;        /* signals the tracer holds for delivery at the next boundary */
 	uint64_t trap_blocked;  /* the program's SIGTRAP bit of its signal mask (the real bit stays clear) */

@@ -9,13 +9,15 @@
 # but the int3s of a SIGTRAP handler's program (int3 is always stepped by
 # the kernel).  Timing-dependent ones (SIGALRM in busy loops, 1000 of
 # them) and python3 with a signal handler: output equal to native, no
-# fallback.
+# fallback.  SIGNAL_ENGINE=displaced runs the same checks under engine
+# displaced (tests/cases/displaced-signals.sh).
 set -u
+engine=${SIGNAL_ENGINE:-patch}
 fail() { echo "FAIL: $*"; exit 1; }
 signals_of() { "$UMSS" show "$1" | grep '^# tid [0-9]*: signal' | sed 's/^# tid [0-9]*//'; }
 native() { setarch -R "$@" >"$WORK/native.out" 2>&1 </dev/null; echo $?; }
 patch() {
-	"$UMSS" trace -o "$WORK/patch.trace" --engine=patch -- "$@" >"$WORK/patch.out" \
+	"$UMSS" trace -o "$WORK/patch.trace" --engine="$engine" -- "$@" >"$WORK/patch.out" \
 		2>"$WORK/patch.err" </dev/null
 	echo $?
 }
@@ -25,7 +27,7 @@ exact() {
 	local nrc prc
 	nrc=$(native "$@")
 	prc=$(patch "$@")
-	[ "$prc" = "$nrc" ] || fail "$name: patch exit $prc, native $nrc: $(cat "$WORK/patch.err")"
+	[ "$prc" = "$nrc" ] || fail "$name: $engine exit $prc, native $nrc: $(cat "$WORK/patch.err")"
 	cmp -s "$WORK/native.out" "$WORK/patch.out" ||
 		fail "$name: output differs from native: $(diff "$WORK/native.out" "$WORK/patch.out" | head)"
 	grep -q " $fallbacks fallbacks" "$WORK/patch.err" || fail "$name: fallbacks: $(cat "$WORK/patch.err")"
@@ -42,7 +44,7 @@ same_output() {
 	local nrc prc
 	nrc=$(native "$@")
 	prc=$(patch "$@")
-	[ "$prc" = "$nrc" ] || fail "$name: patch exit $prc, native $nrc: $(cat "$WORK/patch.err")"
+	[ "$prc" = "$nrc" ] || fail "$name: $engine exit $prc, native $nrc: $(cat "$WORK/patch.err")"
 	cmp -s "$WORK/native.out" "$WORK/patch.out" ||
 		fail "$name: output differs from native: $(diff "$WORK/native.out" "$WORK/patch.out" | head)"
 	grep -q ' 0 fallbacks' "$WORK/patch.err" || fail "$name: fallbacks: $(cat "$WORK/patch.err")"

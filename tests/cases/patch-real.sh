@@ -3,8 +3,11 @@
 # json, sqlite3 with a recursive query, gzip -c of 256 KiB, perl -e and a
 # static busybox: exit status and output equal to native, kernel-assisted
 # fallbacks under 0.1% of the instructions, and for busybox (small enough
-# for ptrace) a trace identical to the ptrace engine's.
+# for ptrace) a trace identical to the ptrace engine's, also for a busybox
+# shell (`sh -c 'echo hi'`, no fork).  REAL_ENGINE=displaced runs the same
+# checks under engine displaced (tests/cases/displaced-real.sh).
 set -u
+engine=${REAL_ENGINE:-patch}
 fail() { echo "FAIL: $*"; exit 1; }
 stat_of() { "$UMSS" stats "$1" | sed -n "s/^$2: //p" | head -n 1; }
 cd "$WORK" || exit 99
@@ -15,7 +18,7 @@ check() {
 	shift
 	"$@" >native.out 2>native.err </dev/null
 	local nrc=$?
-	"$UMSS" trace -q --engine=patch -o "$name.trace" -- "$@" >patch.out 2>patch.err </dev/null
+	"$UMSS" trace -q --engine="$engine" -o "$name.trace" -- "$@" >patch.out 2>patch.err </dev/null
 	local rc=$?
 	[ $rc = $nrc ] || fail "$name: exit $rc, natively $nrc: $(head -c 300 patch.err)"
 	cmp -s native.out patch.out || fail "$name: stdout differs from native"
@@ -36,6 +39,11 @@ check sqlite3 sqlite3 :memory: 'with recursive c(x) as (select 1 union all selec
 check gzip gzip -c data.bin
 check perl perl -e 'print join(",", map { $_ * 2 } 1 .. 5), "\n"'
 check busybox /bin/busybox echo hi from busybox
-"$UMSS" trace -q --engine=ptrace -o busybox.ptrace -- /bin/busybox echo hi from busybox >/dev/null ||
-	fail "busybox under ptrace"
-"$UMSS" diff busybox.ptrace busybox.trace || fail "busybox: patch and ptrace traces differ"
+check busybox-sh /bin/busybox sh -c 'echo hi'
+for name in busybox busybox-sh; do
+	args=(echo hi from busybox)
+	[ $name = busybox-sh ] && args=(sh -c 'echo hi')
+	"$UMSS" trace -q --engine=ptrace -o $name.ptrace -- /bin/busybox "${args[@]}" >/dev/null ||
+		fail "$name under ptrace"
+	"$UMSS" diff $name.ptrace $name.trace || fail "$name: $engine and ptrace traces differ"
+done
