@@ -156,8 +156,8 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_vendor vendor,
 
 /* Length, validity and control-flow class only: what the stepper asks
  * of most instructions, answered from one table entry for nearly all
- * legacy-encoded ones (decoder/x86_lc.c); VEX/EVEX, LOCK, 67, x87 register
- * holes and the other rare cases take x86_decode()'s general path.  Same
+ * legacy- and VEX-encoded ones (decoder/x86_lc.c); EVEX, LOCK, 67 and the
+ * other rare cases take x86_decode()'s general path.  Same
  * status as x86_decode(); on X86_OK, len, cf and cond are x86_decode()'s
  * (tests/unit/decoder_lc.c compares them exhaustively, decoder-check and
  * decoder-fuzz on every string). */

@@ -3,7 +3,9 @@
  * orders, segment overrides, LOCK, 67, too many prefixes, a prefix after
  * REX), REX (none, plain, W, B), the four legacy maps, every opcode, every
  * ModRM byte, and for mod 0 with a SIB both a SIB with base 101b (disp32)
- * and one without; plus VEX/EVEX-looking and short buffers.  Status, and
+ * and one without; VEX2 and VEX3 (every payload byte that selects the
+ * row, every opcode, a set of ModRM bytes, prefixes that void it); and
+ * short buffers.  Status, and
  * on success length, class and condition, must be equal.  x86_decode()
  * itself is checked against Zydis by decoder-check and decoder-fuzz. */
 #include <stdio.h>
@@ -78,6 +80,53 @@ main(void)
 							 * and exactly 15 readable bytes. */
 							check(b, n - 1);
 							check(b, 15);
+						}
+					}
+				}
+			}
+		}
+	}
+	/* VEX: every C5 payload, opcode and a set of ModRM bytes; C4 with
+	 * every second payload byte for maps 0-4 (R/X/B set or not), after
+	 * no prefix, a segment override, two of them, 66, F3, LOCK or REX. */
+	static const uint8_t modrms[] = {0x00, 0x04, 0x05, 0x0c, 0x44, 0x84, 0x94, 0xc0,
+					 0xc9, 0xd2, 0xe8, 0xf8, 0xff};
+	static const struct {
+		unsigned n;
+		uint8_t b[2];
+	} vpfx[] = {{0, {0}}, {1, {0x2e}}, {2, {0x64, 0x26}}, {1, {0x66}}, {1, {0xf3}},
+		    {1, {0xf0}}, {1, {0x40}}};
+	/* After the first two prefix cases, one payload in 8 (the prefix
+	 * decides before the payload does). */
+	for (size_t p = 0; p < sizeof(vpfx) / sizeof(vpfx[0]); p++) {
+		for (unsigned form = 0; form < 2 + 10; form++) {
+			/* form 0-1: C5 with payloads 00-7F / 80-FF; 2-11: C4
+			 * with p0 = (form & 1 ? 0xe0 : 0x60) | map. */
+			for (unsigned pay = 0; pay < (form < 2 ? 128u : 256u); pay++) {
+				if (p >= 2 && pay % 8 != 3)
+					continue;
+				for (unsigned op = 0; op < 256; op++) {
+					for (size_t q = 0; q < sizeof(modrms); q++) {
+						unsigned n = vpfx[p].n;
+						memcpy(b, vpfx[p].b, n);
+						if (form < 2) {
+							b[n++] = 0xc5;
+							b[n++] = (uint8_t)(pay | (form << 7));
+						} else {
+							b[n++] = 0xc4;
+							b[n++] = (uint8_t)(((form & 1) ? 0xe0 : 0x60) |
+									   ((form - 2) >> 1));
+							b[n++] = (uint8_t)pay;
+						}
+						b[n++] = (uint8_t)op;
+						b[n++] = modrms[q];
+						for (unsigned k = n; k < sizeof(b); k++)
+							b[k] = (uint8_t)(0x91 + 7 * k);
+						b[n] = 0x25;
+						check(b, sizeof(b));
+						if ((modrms[q] & 0xc7) == 0x04) {
+							b[n] = 0x24;
+							check(b, sizeof(b));
 						}
 					}
 				}
