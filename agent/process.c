@@ -1,33 +1,34 @@
 /*
  * New processes (docs/AGENT.md "Processes"): fork, vfork, and clone/clone3
- * without CLONE_VM.  The agent makes the system call itself, so the child
- * is a copy of the parent including the agent (its state block at the same
- * gs base, its stack, its decode cache and records); it continues in the
- * agent right after the syscall with the program's registers but rax = 0,
- * like the kernel's child (arch/x86/kernel/process.c copy_thread: ax = 0,
- * sp = the new stack when one is given).  The tracer sees the child through
- * PTRACE_EVENT_FORK/VFORK/CLONE and serves it as a process of its own.
+ * without CLONE_VM or with CLONE_VM | CLONE_VFORK (vfork, posix_spawn).
+ * The agent makes the system call itself; the child starts like the
+ * kernel's child (arch/x86/kernel/process.c copy_thread: ax = 0, sp = the
+ * new stack when one is given) right after the program's syscall.  The
+ * tracer sees it through PTRACE_EVENT_FORK/VFORK/CLONE and serves it as a
+ * process of its own.
  *
- * What the agent changes so that a copy is enough:
- * - vfork runs as clone(CLONE_VFORK | SIGCHLD): the parent stays suspended
- *   until the child execs or exits, as natively, but the child writes to
- *   its own copy of memory (the agent's stack and state would otherwise be
- *   shared by two running threads).  DESIGN.md allows vfork as fork; a
- *   program that writes into the parent's memory from a vfork child (other
- *   than through the kernel) would see a difference.
- * - CLONE_VM | CLONE_VFORK without CLONE_THREAD/CLONE_SIGHAND (glibc's
- *   posix_spawn) the same way: clone without CLONE_VM.  The one difference
- *   a program can see: glibc's spawn child reports a failed exec by writing
- *   errno into the parent's memory, so with a copy posix_spawn returns 0
- *   and the child exits 127 instead of posix_spawn returning the error.
- * - A new stack for the child is not given to the kernel (the child
- *   returns into the agent, on the agent's stack in its own memory); the
- *   agent puts it into the child's rsp itself.
+ * - Without CLONE_VM the child is a copy of the parent including the
+ *   agent (its state block at the same gs base, its stack, decode cache,
+ *   records): it comes back from the syscall in the agent, on the agent's
+ *   stack in its own memory.  A new stack is therefore not given to the
+ *   kernel; the agent puts it into the child's rsp.
+ * - CLONE_VM | CLONE_VFORK (vfork, glibc's posix_spawn): the child runs
+ *   in the parent's memory while the parent is suspended in the syscall
+ *   until the child execs or exits (kernel/fork.c wait_for_vfork_done).
+ *   The parent's agent state and stack are in use (its syscall frame), so
+ *   the child gets its own: vchild_state (its gs base), stack, trace
+ *   buffer and signal block, set up here before the clone; the kernel is
+ *   given the child's agent stack, and agent_clone_vm's child branch
+ *   points the gs base at vchild_state and steps on.  The decode cache,
+ *   displaced records and patch bookkeeping are shared, as the memory is.
+ *   One slot: a vfork child that vforks again gets a copy instead
+ *   (clone without CLONE_VM, the parent still suspended).
  * Threads (CLONE_VM otherwise) are refused (process_refused).
  */
 #include "agent/agent.h"
 #include "agent/process.h"
 #include "agent/sys.h"
+#include "common/agent_signal.h"
 
 /* include/uapi/linux/sched.h */
 #define CLONE_VM 0x00000100ull
@@ -36,12 +37,52 @@
 #define CLONE_THREAD 0x00010000ull
 #define SIGCHLD 17
 #define CLONE_ARGS_MAX 256 /* bytes of struct clone_args we copy (88 today) */
+#define VCHILD_BUF_WORDS (1u << 16)
+#define VCHILD_STACK (64u << 10)
 
 /* struct clone_args (include/uapi/linux/sched.h), the fields used here;
  * all __aligned_u64. */
 struct clone_args_head {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size;
 };
+
+static struct agent_state vchild_state;
+static struct agent_sig vchild_sig;
+static uint64_t vchild_buf[VCHILD_BUF_WORDS];
+static uint64_t vchild_stack[VCHILD_STACK / 8] __attribute__((aligned(64)));
+
+long agent_clone_vm(long nr, long a1, long a2, long a3, long a4, long a5);
+__attribute__((noreturn)) void agent_vchild_run(struct agent_state *s);
+
+/* long agent_clone_vm(nr, a1..a5): the clone or clone3 system call whose
+ * child (rax = 0) starts on vchild_stack in the parent's memory: it sets
+ * its gs base to vchild_state (arch_prctl ARCH_SET_GS) and steps on. */
+__asm__(".text\n"
+	".globl agent_clone_vm\n"
+	"agent_clone_vm:\n"
+	"	mov	%rdi, %rax\n"
+	"	mov	%rsi, %rdi\n"
+	"	mov	%rdx, %rsi\n"
+	"	mov	%rcx, %rdx\n"
+	"	mov	%r8, %r10\n"
+	"	mov	%r9, %r8\n"
+	"	syscall\n"
+	"	test	%rax, %rax\n"
+	"	jz	1f\n"
+	"	ret\n"
+	"1:	mov	$158, %eax\n"         /* arch_prctl */
+	"	mov	$0x1001, %edi\n"      /* ARCH_SET_GS */
+	"	lea	vchild_state(%rip), %rsi\n"
+	"	syscall\n"
+	"	lea	vchild_state(%rip), %rdi\n"
+	"	call	agent_vchild_run\n"
+	"	ud2\n");
+
+void
+agent_vchild_run(struct agent_state *s)
+{
+	agent_run(s, AGENT_RUN_VCHILD);
+}
 
 static int
 is_thread(uint64_t flags)
@@ -79,20 +120,75 @@ process_refused(const struct agent_state *s, long nr)
 	return 0;
 }
 
+/*
+ * Sets up the vfork child's agent: the program's registers as the child
+ * gets them (rax = 0, rcx and r11 as syscall leaves them, rsp = sp or the
+ * parent's), its own stack, buffer and signal block.
+ */
+static void
+vchild_prepare(const struct agent_state *s, uint64_t next, uint64_t sp)
+{
+	const struct agent_sig *psig = (const struct agent_sig *)s->reserved[AGENT_SIG_SLOT];
+	vchild_state = *s;
+	vchild_state.self = (uint64_t)&vchild_state;
+	vchild_state.stack_top = (uint64_t)(vchild_stack + VCHILD_STACK / 8);
+	vchild_state.buf = (uint64_t)vchild_buf;
+	vchild_state.buf_cap = VCHILD_BUF_WORDS;
+	vchild_state.buf_len = 0;
+	vchild_state.patch_addr = 0;
+	vchild_state.pending = 0;
+	vchild_state.reserved[AGENT_RECORDED_SLOT] = 0;
+	vchild_state.reserved[AGENT_VCHILD_SLOT] = 0;
+	vchild_state.ctx.gpr[X86_RAX] = 0;
+	vchild_state.ctx.gpr[X86_RCX] = next;
+	vchild_state.ctx.gpr[X86_R11] = s->ctx.rflags;
+	if (sp)
+		vchild_state.ctx.gpr[X86_RSP] = sp;
+	vchild_state.ctx.rip = next;
+	memset(&vchild_sig, 0, sizeof vchild_sig);
+	vchild_sig.sigentry = psig->sigentry;
+	vchild_sig.trap_blocked = psig->trap_blocked;
+	vchild_state.reserved[AGENT_SIG_SLOT] = (uint64_t)&vchild_sig;
+}
+
+/* clone/clone3 with CLONE_VM | CLONE_VFORK from the parent's own agent
+ * state: the child shares the memory.  The tracer learns where the
+ * child's state is from reserved[AGENT_VCHILD_SLOT] at the clone's
+ * ptrace event. */
+static long
+clone_shared(struct agent_state *s, long nr, uint64_t next, uint64_t sp, long a1, long a2,
+	     long a3, long a4, long a5)
+{
+	vchild_prepare(s, next, sp);
+	s->reserved[AGENT_VCHILD_SLOT] = (uint64_t)&vchild_state;
+	long r = agent_clone_vm(nr, a1, a2, a3, a4, a5);
+	s->reserved[AGENT_VCHILD_SLOT] = 0;
+	return r;
+}
+
 long
-process_syscall(struct agent_state *s, long nr, uint64_t *child_sp)
+process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_sp)
 {
 	const uint64_t *g = s->ctx.gpr;
 	uint8_t args[CLONE_ARGS_MAX];
 	struct clone_args_head h;
+	int can_share = s != &vchild_state; /* the slot is free */
+	long stack = (long)(vchild_stack + VCHILD_STACK / 8);
 	*child_sp = 0;
 	switch (nr) {
 	case NR_FORK:
 		return sys6(NR_FORK, 0, 0, 0, 0, 0, 0);
 	case NR_VFORK:
+		/* kernel/fork.c sys_vfork: CLONE_VFORK | CLONE_VM, SIGCHLD. */
+		if (can_share)
+			return clone_shared(s, NR_CLONE, next, 0,
+					    (long)(CLONE_VM | CLONE_VFORK | SIGCHLD), stack, 0, 0, 0);
 		return sys6(NR_CLONE, (long)(CLONE_VFORK | SIGCHLD), 0, 0, 0, 0, 0);
 	case NR_CLONE:
 		/* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
+		if (can_share && (g[X86_RDI] & CLONE_VM))
+			return clone_shared(s, NR_CLONE, next, g[X86_RSI], (long)g[X86_RDI], stack,
+					    (long)g[X86_RDX], (long)g[X86_R10], (long)g[X86_R8]);
 		*child_sp = g[X86_RSI];
 		return sys6(NR_CLONE, (long)(g[X86_RDI] & ~CLONE_VM), 0, (long)g[X86_RDX],
 			    (long)g[X86_R10], (long)g[X86_R8], 0);
@@ -102,7 +198,14 @@ process_syscall(struct agent_state *s, long nr, uint64_t *child_sp)
 			 * copy_clone_args_from_user, clone3_stack_valid). */
 			return sys6(NR_CLONE3, (long)g[X86_RDI], (long)g[X86_RSI], 0, 0, 0, 0);
 		/* clone3_stack_valid: the child's sp = stack + stack_size. */
-		*child_sp = h.stack ? h.stack + h.stack_size : 0;
+		uint64_t sp = h.stack ? h.stack + h.stack_size : 0;
+		if (can_share && (h.flags & CLONE_VM)) {
+			h.stack = (uint64_t)vchild_stack;
+			h.stack_size = VCHILD_STACK;
+			memcpy(args, &h, sizeof h);
+			return clone_shared(s, NR_CLONE3, next, sp, (long)args, (long)g[X86_RSI], 0, 0, 0);
+		}
+		*child_sp = sp;
 		h.flags &= ~CLONE_VM;
 		h.stack = 0;
 		h.stack_size = 0;

@@ -4,12 +4,18 @@
 
 #include "agent/agent.h"
 
+/* agent_run()'s second argument for a vfork child that starts in its
+ * parent's memory with its own state block (ctx set up). */
+#define AGENT_RUN_VCHILD 3
+
 /* True when syscall nr at ctx (clone, clone3) would make a thread, which
  * the user-mode engines do not support yet. */
 int process_refused(const struct agent_state *s, long nr);
 /* Runs fork, vfork, clone or clone3 (not refused) with the program's
- * registers; returns the kernel's result (0 in the child).  *child_sp is
- * the stack the child must start on, 0 to keep the parent's rsp. */
-long process_syscall(struct agent_state *s, long nr, uint64_t *child_sp);
+ * registers (next: the address after the syscall); returns the kernel's
+ * result.  A child that shares the memory never returns here (it starts
+ * in agent_run(AGENT_RUN_VCHILD)); another returns 0, and *child_sp is
+ * the stack it must start on, 0 to keep the parent's rsp. */
+long process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_sp);
 
 #endif

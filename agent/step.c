@@ -390,7 +390,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		s->reserved[AGENT_RECORDED_SLOT] = (uint64_t)recorded;
 		signal_syscall_begin(s);
 		if (forking)
-			r = process_syscall(s, nr, &child_sp);
+			r = process_syscall(s, nr, next, &child_sp);
 		else
 			r = sys6(nr, (long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX],
 				 (long)g[X86_R10], (long)g[X86_R8], (long)g[X86_R9]);
@@ -536,6 +536,11 @@ agent_run(struct agent_state *s, int from_patch)
 		s->buf_len = 0;
 		s->reentry = (uint64_t)agent_reentry;
 		signal_init(s);
+		if (s->engine == AGENT_ENGINE_DISPLACED)
+			displaced_run(s);
+	} else if (from_patch == AGENT_RUN_VCHILD) {
+		/* A vfork child in its parent's memory, its own state set up
+		 * (agent/process.c). */
 		if (s->engine == AGENT_ENGINE_DISPLACED)
 			displaced_run(s);
 	} else if (from_patch == 2) {

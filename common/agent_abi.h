@@ -57,6 +57,10 @@
  * call running now was recorded before it ran (exit, execve, kill with
  * SIGKILL), so a death inside it must not record it again. */
 #define AGENT_RECORDED_SLOT 1
+/* agent_state.reserved[AGENT_VCHILD_SLOT]: while the agent runs a clone
+ * whose child shares the memory (vfork, posix_spawn), the address of the
+ * child's own state block (agent/process.c), else 0. */
+#define AGENT_VCHILD_SLOT 2
 
 #define AGENT_ENGINE_PATCH 0
 #define AGENT_ENGINE_DISPLACED 1

@@ -11,6 +11,7 @@
 #include "tracer/patch_engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/agent_abi.h"
 #include "common/agent_signal.h"
@@ -65,6 +67,7 @@ struct patch_engine {
 	bool root;                  /* the process umss started: its status is umss's */
 	bool killed;                /* tracing ends: SIGKILL sent */
 	struct patch_engine *next;  /* the other processes of the trace (struct patch_run) */
+	struct patch_engine *vm_parent; /* a vfork child: the process whose memory it runs in */
 };
 
 static void
@@ -99,6 +102,10 @@ record_code(struct patch_engine *e, uint64_t addr, const uint8_t *bytes, uint8_t
 		code_cache_put(&e->code, addr, bytes, len);
 		check(e, umss_writer_code(e->w, e->pid, addr, bytes, len));
 	}
+	/* The agent's decode cache is the parent's too: a later hit there
+	 * sends no CODE record (agent/process.c). */
+	if (e->vm_parent)
+		record_code(e->vm_parent, addr, bytes, len);
 }
 
 static void
@@ -225,6 +232,8 @@ in_agent(const struct patch_engine *e, uint64_t rip)
 static void
 add_arena(struct patch_engine *e, uint64_t start, uint64_t len)
 {
+	if (e->vm_parent)
+		add_arena(e->vm_parent, start, len); /* its memory too */
 	e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
 	e->arenas[e->n_arenas][0] = start;
 	e->arenas[e->n_arenas][1] = start + len;
@@ -970,6 +979,9 @@ remove_proc(struct patch_run *r, struct patch_engine *e)
 		}
 	if (e->error && !r->error)
 		r->error = e->error;
+	for (struct patch_engine *p = r->procs; p; p = p->next)
+		if (p->vm_parent == e)
+			p->vm_parent = NULL;
 	code_cache_free(&e->code);
 	proc_maps_free(&e->maps);
 	free(e->words);
@@ -1012,12 +1024,18 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
 	if (ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &msg) < 0 || find_proc(r, (pid_t)msg))
 		return;
 	drain_now(e);
+	struct agent_state st;
 	struct patch_engine *c = xcalloc(1, sizeof *c);
 	c->pid = (pid_t)msg;
 	c->w = e->w;
 	c->res = e->res;
 	c->lay = e->lay;
 	c->engine = e->engine;
+	if (read_state(e, &st) == 0 && st.reserved[AGENT_VCHILD_SLOT]) {
+		/* A vfork child in e's memory, with its own agent state. */
+		c->lay.state = st.reserved[AGENT_VCHILD_SLOT];
+		c->vm_parent = e;
+	}
 	code_cache_copy(&c->code, &e->code);
 	proc_maps_copy(&c->maps, &e->maps);
 	if (e->n_arenas) {
@@ -1060,6 +1078,7 @@ on_exec(struct patch_engine *e)
 	code_cache_clear(&e->code);
 	proc_maps_free(&e->maps);
 	e->exec_lo = e->exec_hi = 0;
+	e->vm_parent = NULL;
 	free(e->arenas);
 	e->arenas = NULL;
 	e->n_arenas = 0;
@@ -1109,6 +1128,28 @@ dies_in_syscall(struct patch_engine *e)
 		record_insn(e, st.ctx.rip);
 }
 
+/*
+ * A vfork child dies while its agent has a patch in the program's code
+ * (a signal killed it while an instruction ran in place): the memory is
+ * the parent's, put the bytes back.  /proc/PID/mem writes like a debugger
+ * (FOLL_FORCE), as the agent does for pages it could not make writable.
+ */
+static void
+unpatch_shared(struct patch_engine *e)
+{
+	struct agent_state st;
+	char name[64];
+	if (read_state(e, &st) < 0 || !st.patch_addr)
+		return;
+	snprintf(name, sizeof name, "/proc/%d/mem", (int)e->pid);
+	int fd = open(name, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, &st.patch_orig, 5, (off_t)st.patch_addr) != 5)
+		fprintf(stderr, "umss: cannot undo the agent's patch at %#llx in process %d\n",
+			(unsigned long long)st.patch_addr, (int)e->vm_parent->pid);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Serves one stop of process e: the signal to resume it with, NO_RESUME
  * (a group stop held with PTRACE_LISTEN) or END_TRACE. */
 static int
@@ -1122,6 +1163,8 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 	case PTRACE_EVENT_EXIT:
 		drain_now(e);
 		dies_in_syscall(e);
+		if (e->vm_parent)
+			unpatch_shared(e);
 		return 0;
 	case PTRACE_EVENT_STOP:
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
