@@ -30,7 +30,7 @@ AGENT_CFLAGS := -O2 -g -std=gnu11 $(WARN) -ffreestanding -nostdlib -fPIE \
 	-fno-tree-loop-distribute-patterns -Iinclude -I.
 DECODER_FREE_OBJS := $(patsubst decoder/%.c,$(BUILD)/freestanding/decoder/%.o,$(DECODER_SRCS))
 
-$(BUILD)/freestanding/decoder/%.o: decoder/%.c decoder/*.h decoder/x86_tables.inc
+$(BUILD)/freestanding/decoder/%.o: decoder/%.c decoder/*.h decoder/*.inc
 	@mkdir -p $(dir $@)
 	$(CC) $(AGENT_CFLAGS) -c $< -o $@
 
@@ -56,7 +56,7 @@ DECODER_FUZZ_CC ?= clang
 DECODER_FUZZER := $(BUILD)/fuzz/fuzz_decoder
 .PHONY: fuzz-decoder
 fuzz-decoder: $(DECODER_FUZZER)
-$(DECODER_FUZZER): tests/fuzz/fuzz_decoder.c tools/decoder_zydis.c $(DECODER_SRCS) decoder/*.h decoder/x86_tables.inc
+$(DECODER_FUZZER): tests/fuzz/fuzz_decoder.c tools/decoder_zydis.c $(DECODER_SRCS) decoder/*.h decoder/*.inc
 	@mkdir -p $(dir $@)
 	$(DECODER_FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -Iinclude -I. \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -49,5 +49,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "short buffer: %d, padded: %d\n", ps, fs);
 		abort();
 	}
+	/* The length-and-class path on the given bytes: as x86_decode. */
+	struct x86_lc lc;
+	int ls = x86_decode_lc(data, size, X86_VENDOR_AMD, &lc);
+	if (ls != ps || (ps == X86_OK && (lc.len != part.len || lc.cf != part.cf ||
+					  lc.cond != part.cond))) {
+		fprintf(stderr, "x86_decode_lc: %d, x86_decode: %d\n", ls, ps);
+		abort();
+	}
 	return 0;
 }
