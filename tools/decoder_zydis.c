@@ -216,6 +216,16 @@ zcmp_one(struct zcmp *z, const uint8_t *buf, size_t len, uint64_t addr, char *wh
 	int ost = x86_decode(buf, len, X86_VENDOR_AMD, &o);
 	*zlen = zst == X86_OK ? zi.length : 0;
 	why[0] = 0;
+	/* 16 readable bytes (the agent's buffer: the fast path runs on a
+	 * padded copy) must give the full-buffer answer. */
+	if (len >= 16) {
+		struct x86_insn o16;
+		int st16 = x86_decode(buf, 16, X86_VENDOR_AMD, &o16);
+		if (st16 != ost || (ost == X86_OK && memcmp(&o16, &o, sizeof(o)))) {
+			snprintf(why, whylen, "16-byte decode %d, full-buffer decode %d", st16, ost);
+			return ZCMP_MISMATCH;
+		}
+	}
 	/* The length-and-class path must give the full decoder's answer. */
 	struct x86_lc lc;
 	int lst = x86_decode_lc(buf, len, X86_VENDOR_AMD, &lc);
@@ -248,6 +258,7 @@ zcmp_one(struct zcmp *z, const uint8_t *buf, size_t len, uint64_t addr, char *wh
 		snprintf(why, whylen, "fast and general paths differ");
 		return ZCMP_MISMATCH;
 	}
+
 	const char *mn = ZydisMnemonicGetString(zi.mnemonic);
 	int zcf = zcmp_zydis_cf(&zi, zo);
 	int ocf = o.cf;
