@@ -161,13 +161,14 @@ legacy_mem_size(const struct x86_form *f, unsigned osz, unsigned w, unsigned pp,
 	}
 }
 
-/* The common case, taken when at least 23 bytes are readable: no legacy
+/* The common case, taken when at least 16 bytes are readable (reads may
+ * reach byte 22: x86_decode() pads 16..22-byte buffers): no legacy
  * prefix but an optional 66 and one REX, the one-byte or 0F map, and an
  * opcode with a single form, or a group whose forms differ only in
  * ModRM.reg, with nothing special to check (x86_index bits 31/30, set by
  * the generator).  Returns 0, or -1 to let the general path decode; the
- * fuzzer and decoder-check compare both paths (short buffers take the
- * general one). */
+ * fuzzer and decoder-check compare both paths (buffers under 16 bytes
+ * take the general one). */
 static inline int
 decode_fast(const uint8_t *b, enum x86_vendor vendor, struct x86_insn *d)
 {
