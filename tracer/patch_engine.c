@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -924,6 +925,25 @@ finish_exec(struct patch_engine *e)
 	return 0;
 }
 
+/*
+ * At an exec event: the step report, then the agent's injection, with
+ * every signal but SIGTRAP (the remote syscalls' int3) blocked meanwhile:
+ * a signal arriving then (another process's kill) would stop the remote
+ * system calls.  It stays pending and reaches the program at its first
+ * instruction, as natively a signal pending across execve does.
+ */
+static int
+start_agent(struct patch_engine *e)
+{
+	uint64_t mask, all = ~(1ull << (SIGTRAP - 1));
+	bool masked = ptrace(PTRACE_GETSIGMASK, e->pid, (void *)sizeof mask, &mask) == 0 &&
+		      ptrace(PTRACE_SETSIGMASK, e->pid, (void *)sizeof all, &all) == 0;
+	int r = finish_exec(e) < 0 || agent_inject(e->pid, e->engine, &e->lay) < 0 ? -1 : 0;
+	if (masked)
+		ptrace(PTRACE_SETSIGMASK, e->pid, (void *)sizeof mask, &mask);
+	return r;
+}
+
 /* The agent's own mapping is umss's, not the program's: seed the map
  * with it so that it produces no MAP event. */
 static void
@@ -1062,8 +1082,11 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
  * before it ran (agent/step.c), and the old image is gone with it.  As in
  * the ptrace engine the trace gets EXEC, then the new image's map; and as
  * at the start a fresh agent is injected at the new image's first
- * instruction.  (Signals the tracer held for the old image's agent are
- * dropped: the exec reset their handlers.)
+ * instruction.  Signals the tracer held for the old image's agent (they
+ * arrived just before the execve) are sent again: natively a signal
+ * pending across execve stays pending, with the handler reset to the
+ * default (fs/exec.c flush_signal_handlers); their siginfo becomes a
+ * tgkill's from umss.
  */
 static bool
 on_exec(struct patch_engine *e)
@@ -1082,14 +1105,17 @@ on_exec(struct patch_engine *e)
 	free(e->arenas);
 	e->arenas = NULL;
 	e->n_arenas = 0;
+	unsigned held = e->n_sigq;
 	e->n_sigq = 0;
-	if (finish_exec(e) < 0 || agent_inject(e->pid, e->engine, &e->lay) < 0) {
+	if (start_agent(e) < 0) {
 		e->res->stopped_by = "the agent could not be started after an exec";
 		e->error = -1;
 		return false;
 	}
 	hide_agent_mapping(e);
 	check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
+	for (unsigned i = 0; i < held; i++)
+		syscall(SYS_tgkill, e->pid, e->pid, e->sigq[i].si_signo);
 	return true;
 }
 
@@ -1255,7 +1281,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 	res->threads = 1;
 	check(e, umss_writer_thread_start(w, pid, pid, 0));
 
-	if (finish_exec(e) < 0 || agent_inject(pid, engine, &e->lay) < 0) {
+	if (start_agent(e) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
 		res->stopped_by = "the agent could not be started";
