@@ -72,6 +72,16 @@ for engine in patch displaced; do
 done
 same_trace vs.patch vs.displaced
 
+# Signals sent around an execve (tests/progs/c/exec-signals.c): the new
+# image dies of SIGUSR1 as natively (128 + 10), whenever they arrive.
+run_native es.native "$PROGS/exec-signals"
+expect_status es.native 138
+for engine in patch displaced; do
+	user_mode "es.$engine" $engine "$PROGS/exec-signals" || fail "exec-signals refused by $engine"
+	expect_status "es.$engine" 138
+	processes "es.$engine" 2
+done
+
 # find -exec: fork and exec from a real program.
 run_native find.native find tests/progs/asm -name 'v*.S' -exec /bin/echo found {} ';'
 for engine in patch displaced; do
