@@ -14,13 +14,17 @@ AGENT_ELF := $(AGENT_DIR)/agent.elf
 AGENT_BIN := $(AGENT_DIR)/agent.bin
 AGENT_BLOB_OBJ := $(AGENT_DIR)/blob.o
 
-$(AGENT_DIR)/%.o: %.c agent/*.h common/agent_abi.h decoder/*.h
+# -MMD: an object depends on every header and generated table it includes
+# (decoder/*.inc, common/*.h), found by the compiler.
+$(AGENT_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(AGENT_CC_FLAGS) -c $< -o $@
+	$(CC) $(AGENT_CC_FLAGS) -MMD -MP -c $< -o $@
 
-$(AGENT_DIR)/agent/%.o: agent/%.S common/agent_abi.h
+$(AGENT_DIR)/agent/%.o: agent/%.S
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude -I. -c $< -o $@
+	$(CC) -Iinclude -I. -MMD -MP -c $< -o $@
+
+-include $(AGENT_OBJS:.o=.d)
 
 # The guardrails (STYLE.md): no undefined symbols, no DT_NEEDED, no
 # interpreter, no TEXTREL, no relocations at all (the tracer copies the
