@@ -16,13 +16,14 @@
  *   in the parent's memory while the parent is suspended in the syscall
  *   until the child execs or exits (kernel/fork.c wait_for_vfork_done).
  *   The parent's agent state and stack are in use (its syscall frame), so
- *   the child gets its own: vchild_state (its gs base), stack, trace
+ *   the child gets its own slot: a state block (its gs base), stack, trace
  *   buffer and signal block, set up here before the clone; the kernel is
- *   given the child's agent stack, and agent_clone_vm's child branch
- *   points the gs base at vchild_state and steps on.  The decode cache,
+ *   given the slot's stack, and agent_clone_vm's child branch points the
+ *   gs base at the slot's state and steps on.  The decode cache,
  *   displaced records and patch bookkeeping are shared, as the memory is.
- *   One slot: a vfork child that vforks again gets a copy instead
- *   (clone without CLONE_VM, the parent still suspended).
+ *   VCHILD_SLOTS levels of vfork children of vfork children; deeper ones
+ *   get a copy instead (clone without CLONE_VM, the parent still
+ *   suspended).
  * Threads (CLONE_VM otherwise) are refused (process_refused).
  */
 #include "agent/agent.h"
@@ -39,6 +40,7 @@
 #define CLONE_ARGS_MAX 256 /* bytes of struct clone_args we copy (88 today) */
 #define VCHILD_BUF_WORDS (1u << 16)
 #define VCHILD_STACK (64u << 10)
+#define VCHILD_SLOTS 4 /* vfork children of vfork children, nested */
 
 /* struct clone_args (include/uapi/linux/sched.h), the fields used here;
  * all __aligned_u64. */
@@ -46,17 +48,21 @@ struct clone_args_head {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size;
 };
 
-static struct agent_state vchild_state;
-static struct agent_sig vchild_sig;
-static uint64_t vchild_buf[VCHILD_BUF_WORDS];
-static uint64_t vchild_stack[VCHILD_STACK / 8] __attribute__((aligned(64)));
+/* Slot i is used by a vfork child whose parent runs on slot i - 1 (or on
+ * the agent's own state for i = 0): vfork children nest strictly (each
+ * parent is suspended until its child execs or exits). */
+static struct agent_state vchild_state[VCHILD_SLOTS];
+static struct agent_sig vchild_sig[VCHILD_SLOTS];
+static uint64_t vchild_buf[VCHILD_SLOTS][VCHILD_BUF_WORDS];
+static uint64_t vchild_stack[VCHILD_SLOTS][VCHILD_STACK / 8] __attribute__((aligned(64)));
 
 long agent_clone_vm(long nr, long a1, long a2, long a3, long a4, long a5);
 __attribute__((noreturn)) void agent_vchild_run(struct agent_state *s);
 
 /* long agent_clone_vm(nr, a1..a5): the clone or clone3 system call whose
- * child (rax = 0) starts on vchild_stack in the parent's memory: it sets
- * its gs base to vchild_state (arch_prctl ARCH_SET_GS) and steps on. */
+ * child (rax = 0) starts on its slot's stack in the parent's memory, the
+ * slot's state address at 8(%rsp) (vchild_stack_for): it sets its gs base
+ * there (arch_prctl ARCH_SET_GS) and steps on. */
 __asm__(".text\n"
 	".globl agent_clone_vm\n"
 	"agent_clone_vm:\n"
@@ -72,9 +78,9 @@ __asm__(".text\n"
 	"	ret\n"
 	"1:	mov	$158, %eax\n"         /* arch_prctl */
 	"	mov	$0x1001, %edi\n"      /* ARCH_SET_GS */
-	"	lea	vchild_state(%rip), %rsi\n"
+	"	mov	8(%rsp), %rsi\n"
 	"	syscall\n"
-	"	lea	vchild_state(%rip), %rdi\n"
+	"	mov	8(%rsp), %rdi\n"
 	"	call	agent_vchild_run\n"
 	"	ud2\n");
 
@@ -126,29 +132,51 @@ process_refused(const struct agent_state *s, long nr)
  * parent's), its own stack, buffer and signal block.
  */
 static void
-vchild_prepare(const struct agent_state *s, uint64_t next, uint64_t sp)
+vchild_prepare(const struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
 {
 	const struct agent_sig *psig = (const struct agent_sig *)s->reserved[AGENT_SIG_SLOT];
-	vchild_state = *s;
-	vchild_state.self = (uint64_t)&vchild_state;
-	vchild_state.stack_top = (uint64_t)(vchild_stack + VCHILD_STACK / 8);
-	vchild_state.buf = (uint64_t)vchild_buf;
-	vchild_state.buf_cap = VCHILD_BUF_WORDS;
-	vchild_state.buf_len = 0;
-	vchild_state.patch_addr = 0;
-	vchild_state.pending = 0;
-	vchild_state.reserved[AGENT_RECORDED_SLOT] = 0;
-	vchild_state.reserved[AGENT_VCHILD_SLOT] = 0;
-	vchild_state.ctx.gpr[X86_RAX] = 0;
-	vchild_state.ctx.gpr[X86_RCX] = next;
-	vchild_state.ctx.gpr[X86_R11] = s->ctx.rflags;
+	struct agent_state *c = &vchild_state[i];
+	*c = *s;
+	c->self = (uint64_t)c;
+	c->stack_top = (uint64_t)&vchild_stack[i][VCHILD_STACK / 8];
+	c->buf = (uint64_t)vchild_buf[i];
+	c->buf_cap = VCHILD_BUF_WORDS;
+	c->buf_len = 0;
+	c->patch_addr = 0;
+	c->pending = 0;
+	c->reserved[AGENT_RECORDED_SLOT] = 0;
+	c->reserved[AGENT_VCHILD_SLOT] = 0;
+	c->ctx.gpr[X86_RAX] = 0;
+	c->ctx.gpr[X86_RCX] = next;
+	c->ctx.gpr[X86_R11] = s->ctx.rflags;
 	if (sp)
-		vchild_state.ctx.gpr[X86_RSP] = sp;
-	vchild_state.ctx.rip = next;
-	memset(&vchild_sig, 0, sizeof vchild_sig);
-	vchild_sig.sigentry = psig->sigentry;
-	vchild_sig.trap_blocked = psig->trap_blocked;
-	vchild_state.reserved[AGENT_SIG_SLOT] = (uint64_t)&vchild_sig;
+		c->ctx.gpr[X86_RSP] = sp;
+	c->ctx.rip = next;
+	memset(&vchild_sig[i], 0, sizeof vchild_sig[i]);
+	vchild_sig[i].sigentry = psig->sigentry;
+	vchild_sig[i].trap_blocked = psig->trap_blocked;
+	c->reserved[AGENT_SIG_SLOT] = (uint64_t)&vchild_sig[i];
+	/* agent_clone_vm's child finds its state at 8(%rsp). */
+	vchild_stack[i][VCHILD_STACK / 8 - 1] = (uint64_t)c;
+}
+
+/* The slot for a vfork child of the thread running on s; VCHILD_SLOTS
+ * when there is none left (the child gets a copy instead). */
+static unsigned
+vchild_slot(const struct agent_state *s)
+{
+	for (unsigned i = 0; i < VCHILD_SLOTS; i++)
+		if (s == &vchild_state[i])
+			return i + 1;
+	return 0;
+}
+
+/* The stack the kernel starts slot i's child on: 16 below the end (the
+ * state address above it), 16-byte aligned for the call. */
+static long
+vchild_sp(unsigned i)
+{
+	return (long)&vchild_stack[i][VCHILD_STACK / 8 - 2];
 }
 
 /* clone/clone3 with CLONE_VM | CLONE_VFORK from the parent's own agent
@@ -156,11 +184,11 @@ vchild_prepare(const struct agent_state *s, uint64_t next, uint64_t sp)
  * child's state is from reserved[AGENT_VCHILD_SLOT] at the clone's
  * ptrace event. */
 static long
-clone_shared(struct agent_state *s, long nr, uint64_t next, uint64_t sp, long a1, long a2,
-	     long a3, long a4, long a5)
+clone_shared(struct agent_state *s, unsigned i, long nr, uint64_t next, uint64_t sp, long a1,
+	     long a2, long a3, long a4, long a5)
 {
-	vchild_prepare(s, next, sp);
-	s->reserved[AGENT_VCHILD_SLOT] = (uint64_t)&vchild_state;
+	vchild_prepare(s, i, next, sp);
+	s->reserved[AGENT_VCHILD_SLOT] = (uint64_t)&vchild_state[i];
 	long r = agent_clone_vm(nr, a1, a2, a3, a4, a5);
 	s->reserved[AGENT_VCHILD_SLOT] = 0;
 	return r;
@@ -172,8 +200,9 @@ process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_s
 	const uint64_t *g = s->ctx.gpr;
 	uint8_t args[CLONE_ARGS_MAX];
 	struct clone_args_head h;
-	int can_share = s != &vchild_state; /* the slot is free */
-	long stack = (long)(vchild_stack + VCHILD_STACK / 8);
+	unsigned slot = vchild_slot(s);
+	int can_share = slot < VCHILD_SLOTS;
+	long stack = can_share ? vchild_sp(slot) : 0;
 	*child_sp = 0;
 	switch (nr) {
 	case NR_FORK:
@@ -181,14 +210,14 @@ process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_s
 	case NR_VFORK:
 		/* kernel/fork.c sys_vfork: CLONE_VFORK | CLONE_VM, SIGCHLD. */
 		if (can_share)
-			return clone_shared(s, NR_CLONE, next, 0,
+			return clone_shared(s, slot, NR_CLONE, next, 0,
 					    (long)(CLONE_VM | CLONE_VFORK | SIGCHLD), stack, 0, 0, 0);
 		return sys6(NR_CLONE, (long)(CLONE_VFORK | SIGCHLD), 0, 0, 0, 0, 0);
 	case NR_CLONE:
 		/* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
 		if (can_share && (g[X86_RDI] & CLONE_VM))
-			return clone_shared(s, NR_CLONE, next, g[X86_RSI], (long)g[X86_RDI], stack,
-					    (long)g[X86_RDX], (long)g[X86_R10], (long)g[X86_R8]);
+			return clone_shared(s, slot, NR_CLONE, next, g[X86_RSI], (long)g[X86_RDI],
+					    stack, (long)g[X86_RDX], (long)g[X86_R10], (long)g[X86_R8]);
 		*child_sp = g[X86_RSI];
 		return sys6(NR_CLONE, (long)(g[X86_RDI] & ~CLONE_VM), 0, (long)g[X86_RDX],
 			    (long)g[X86_R10], (long)g[X86_R8], 0);
@@ -200,10 +229,11 @@ process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_s
 		/* clone3_stack_valid: the child's sp = stack + stack_size. */
 		uint64_t sp = h.stack ? h.stack + h.stack_size : 0;
 		if (can_share && (h.flags & CLONE_VM)) {
-			h.stack = (uint64_t)vchild_stack;
-			h.stack_size = VCHILD_STACK;
+			h.stack = (uint64_t)vchild_stack[slot];
+			h.stack_size = (uint64_t)stack - h.stack;
 			memcpy(args, &h, sizeof h);
-			return clone_shared(s, NR_CLONE3, next, sp, (long)args, (long)g[X86_RSI], 0, 0, 0);
+			return clone_shared(s, slot, NR_CLONE3, next, sp, (long)args, (long)g[X86_RSI],
+					    0, 0, 0);
 		}
 		*child_sp = sp;
 		h.flags &= ~CLONE_VM;

@@ -59,8 +59,9 @@ for engine in patch displaced; do
 done
 same_trace fe.patch fe.displaced
 
-# A vfork child writes into its parent's memory; posix_spawn of a missing
-# file reports ENOENT through that sharing (tests/progs/c/vfork-shared.c).
+# A vfork child (and a vfork child of it) writes into its parent's memory;
+# posix_spawn of a missing file reports ENOENT through that sharing
+# (tests/progs/c/vfork-shared.c).
 # Not compared with ptrace: that engine leaves SIGTRAP unblocked in a
 # program that blocked every signal, which posix_spawn's child can see.
 run_native vs.native "$PROGS/vfork-shared"
@@ -68,7 +69,7 @@ expect_status vs.native 0
 for engine in patch displaced; do
 	user_mode "vs.$engine" $engine "$PROGS/vfork-shared" || fail "vfork-shared refused by $engine"
 	same_output vs.native "vs.$engine"
-	processes "vs.$engine" 4
+	processes "vs.$engine" 6
 done
 same_trace vs.patch vs.displaced
 
