@@ -54,16 +54,17 @@ disp_exit:
 	jnz	1f
 	mov	8(%rcx), %rax
 	mov	%rax, %gs:AS_D_TARGET
-	/* buf[buf_len++] = cur; cur = next */
+	/* buf[buf_len] = cur, then buf_len + 1 in one instruction: the
+	 * tracer may read the buffer at any stop (a signal), and buf_len
+	 * never counts a word not written yet.  cur = next. */
 	mov	%gs:AS_BUF_LEN, %rcx
 	cmp	%gs:AS_BUF_CAP, %rcx
 	jae	1f
 	mov	%gs:AS_BUF, %rax
 	lea	(%rax,%rcx,8), %rax
-	add	$1, %rcx
-	mov	%rcx, %gs:AS_BUF_LEN
 	mov	%gs:AS_D_CUR, %rcx
 	mov	%rcx, (%rax)
+	addq	$1, %gs:AS_BUF_LEN
 	mov	%rbx, %gs:AS_D_CUR
 	mov	%gs:AS_D_FLAGS, %eax
 	add	$0x7f, %al			/* OF = (al == 1) */

@@ -73,12 +73,17 @@ stop(struct agent_state *s, uint64_t req, uint64_t why, uint64_t detail)
 		gate(s, req); /* the tracer ends the program */
 }
 
+/* The words first, then buf_len: the tracer may read the buffer at any
+ * stop (a signal) and takes buf_len words. */
 static void
 emit(struct agent_state *s, uint64_t word)
 {
 	if (s->buf_len >= s->buf_cap)
 		gate(s, AGENT_REQ_FLUSH);
-	((uint64_t *)s->buf)[s->buf_len++] = word;
+	uint64_t n = s->buf_len;
+	((uint64_t *)s->buf)[n] = word;
+	__asm__ volatile("" ::: "memory");
+	s->buf_len = n + 1;
 }
 
 static void
@@ -89,6 +94,7 @@ emit_code(struct agent_state *s, uint64_t addr, const uint8_t *bytes, unsigned l
 	uint64_t *b = (uint64_t *)s->buf + s->buf_len;
 	b[0] = AGENT_REC_CODE | (uint64_t)len << AGENT_REC_LEN_SHIFT | addr;
 	memcpy(&b[1], bytes, 16);
+	__asm__ volatile("" ::: "memory");
 	s->buf_len += 3;
 }
 

@@ -64,6 +64,7 @@ struct patch_engine {
 	unsigned n_sigq;
 	unsigned engine;            /* AGENT_ENGINE_* */
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
+	uint64_t consumed;          /* words of the agent's buffer already recorded (record_words) */
 	size_t n_arenas;
 	bool root;                  /* the process umss started: its status is umss's */
 	bool killed;                /* tracing ends: SIGKILL sent */
@@ -126,11 +127,19 @@ record_insn(struct patch_engine *e, uint64_t addr)
 	e->res->instructions++;
 }
 
-/* Moves the agent's buffer into the trace and empties it. */
+/*
+ * Records the agent's buffer words [e->consumed, buf_len) and leaves the
+ * buffer alone: at a stop anywhere (a signal) the agent may be between
+ * reading buf_len and writing it back, so only drain() at a request may
+ * empty it.  The agent writes a word before it counts it (emit(),
+ * agent/displaced_entry.S disp_exit).
+ */
 static void
-drain(struct patch_engine *e, struct agent_state *st)
+record_words(struct patch_engine *e, struct agent_state *st)
 {
-	if (!st->buf_len)
+	if (st->buf_len < e->consumed)
+		e->consumed = 0; /* a fresh agent (exec) emptied it */
+	if (st->buf_len == e->consumed)
 		return;
 	if (st->buf_len > st->buf_cap) {
 		fprintf(stderr, "umss: the agent's trace buffer is damaged\n");
@@ -141,19 +150,20 @@ drain(struct patch_engine *e, struct agent_state *st)
 		e->cap_words = st->buf_len;
 		e->words = xrealloc(e->words, e->cap_words * sizeof *e->words);
 	}
-	struct iovec local = { e->words, st->buf_len * 8 };
-	struct iovec remote = { (void *)st->buf, st->buf_len * 8 };
-	if (process_vm_readv(e->pid, &local, 1, &remote, 1, 0) != (ssize_t)(st->buf_len * 8)) {
+	uint64_t n = st->buf_len - e->consumed;
+	struct iovec local = { e->words, n * 8 };
+	struct iovec remote = { (void *)(st->buf + e->consumed * 8), n * 8 };
+	if (process_vm_readv(e->pid, &local, 1, &remote, 1, 0) != (ssize_t)(n * 8)) {
 		fprintf(stderr, "umss: cannot read the agent's trace buffer: %s\n", strerror(errno));
 		e->error = -1;
 		return;
 	}
-	for (uint64_t i = 0; i < st->buf_len; i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		uint64_t word = e->words[i];
 		if (word & AGENT_REC_CODE) {
 			uint8_t bytes[16];
 			uint8_t len = (word >> AGENT_REC_LEN_SHIFT) & 15;
-			if (i + 2 >= st->buf_len)
+			if (i + 2 >= n)
 				break;
 			memcpy(bytes, &e->words[i + 1], 16);
 			record_code(e, word & AGENT_REC_ADDR_MASK, bytes, len);
@@ -162,7 +172,17 @@ drain(struct patch_engine *e, struct agent_state *st)
 			record_insn(e, word);
 		}
 	}
+	e->consumed = st->buf_len;
+}
+
+/* Moves the agent's buffer into the trace and empties it: only where the
+ * agent is not appending (a request, a stub, the program's syscall). */
+static void
+drain(struct patch_engine *e, struct agent_state *st)
+{
+	record_words(e, st);
 	st->buf_len = 0;
+	e->consumed = 0;
 }
 
 /* Drains at a stop where the agent's state can be read (not after exit). */
@@ -1231,8 +1251,7 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 	struct agent_state st;
 	uint64_t rip = regs.rip;
 	if (read_state(e, &st) == 0) {
-		drain(e, &st);
-		write_state(e, &st);
+		record_words(e, &st); /* the agent may be appending */
 		if (in_agent(e, rip)) {
 			rip = st.ctx.rip; /* the agent was at work for ctx.rip */
 			if (action == UMSS_SIG_STOP && stop_restarts_syscall(e, &st, &regs))
