@@ -336,8 +336,8 @@ sigtrap_blocked(pid_t tid, uint64_t *mask)
  * program's SIGTRAP action to SIG_DFL and unblocks it
  * (force_sig_info_to_task()), so a later int3 would kill the program.  So
  * for such a step SIGTRAP is unblocked for the step's duration only
- * (restored at the next stop, see restore_trap_mask()), and a syscall, whose
- * result could expose or change the mask, runs under PTRACE_SYSCALL
+ * (restored at the next stop, see restore_trap_mask()), and every syscall,
+ * whose result could expose or change the mask, runs under PTRACE_SYSCALL
  * instead, whose stops are not signals.
  */
 static void
@@ -353,15 +353,16 @@ resume(struct thread *t)
 		request = PTRACE_CONT;
 	} else if (t->syscall_stops) {
 		request = PTRACE_SYSCALL;
+	} else if (!sig && t->pending && t->info.syscall) {
+		/* Always: the syscall may block SIGTRAP itself
+		 * (rt_sigprocmask, rt_sigreturn), and its step report would
+		 * then unblock it and reset its handler. */
+		request = PTRACE_SYSCALL;
+		t->syscall_stops = 1;
 	} else if (!sig && t->pending && sigtrap_blocked(t->tid, &mask)) {
-		if (t->info.syscall) {
-			request = PTRACE_SYSCALL;
-			t->syscall_stops = 1;
-		} else {
-			mask &= ~(1ull << (SIGTRAP - 1));
-			if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof mask, &mask) == 0)
-				t->trap_unblocked = true;
-		}
+		mask &= ~(1ull << (SIGTRAP - 1));
+		if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof mask, &mask) == 0)
+			t->trap_unblocked = true;
 	}
 	if (ptrace(request, t->tid, 0L, sig) < 0 && errno != ESRCH)
 		fprintf(stderr, "umss: ptrace(resume, %d): %s\n", (int)t->tid, strerror(errno));

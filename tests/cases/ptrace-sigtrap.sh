@@ -4,10 +4,12 @@
 # a program that sets TF itself gets one SIGTRAP per instruction
 # (tests/progs/c/own_trap_flag.c).  Output and status equal native, and two
 # traces of each run are identical.  The forced trap flag does not leak
-# into pushf, r11 or a signal frame (tests/progs/c/trap_flag_hidden.c).
+# into pushf, r11 or a signal frame (tests/progs/c/trap_flag_hidden.c), and
+# a program that blocks every signal keeps SIGTRAP blocked
+# (tests/progs/c/sigtrap_blocked_all.c).
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
-for prog in sigtrap_int3_handler own_trap_flag trap_flag_hidden; do
+for prog in sigtrap_int3_handler own_trap_flag trap_flag_hidden sigtrap_blocked_all; do
 	native=$("$PROGS/$prog") ; nrc=$?
 	for run in 1 2; do
 		got=$("$UMSS" trace -q -o "$WORK/$prog.$run" -- "$PROGS/$prog"); rc=$?
