@@ -15,7 +15,10 @@ set -u
 engine=${SIGNAL_ENGINE:-patch}
 fail() { echo "FAIL: $*"; exit 1; }
 signals_of() { "$UMSS" show "$1" | grep '^# tid [0-9]*: signal' | sed 's/^# tid [0-9]*//'; }
-native() { setarch -R "$@" >"$WORK/native.out" 2>&1 </dev/null; echo $?; }
+# The native run gets the environment umss gives the program (bash sets
+# `_` to the command it runs): its size moves the stack, which the printed
+# frames show.
+native() { env _="$UMSS" setarch -R "$@" >"$WORK/native.out" 2>&1 </dev/null; echo $?; }
 patch() {
 	"$UMSS" trace -o "$WORK/patch.trace" --engine="$engine" -- "$@" >"$WORK/patch.out" \
 		2>"$WORK/patch.err" </dev/null
