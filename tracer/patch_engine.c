@@ -33,6 +33,7 @@
 #include "tracer/patch_signal.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
+#include "tracer/tracee_mem.h"
 #include "tracer/xalloc.h"
 #include "umss/trace.h"
 
@@ -198,27 +199,6 @@ drain_now(struct patch_engine *e)
 		write_state(e, &st);
 }
 
-/* Which action the kernel will take for signo in pid (from /proc status). */
-static uint32_t
-signal_action(pid_t pid, int signo)
-{
-	uint64_t caught = 0, ignored = 0;
-	process_signal_masks(pid, &caught, &ignored);
-	uint64_t bit = 1ull << (signo - 1);
-	if (caught & bit)
-		return UMSS_SIG_HANDLER;
-	if (ignored & bit)
-		return UMSS_SIG_IGNORED;
-	switch (signo) {
-	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-		return UMSS_SIG_IGNORED;
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
-		return UMSS_SIG_STOP;
-	default:
-		return UMSS_SIG_FATAL;
-	}
-}
-
 static void on_exit_status(struct patch_engine *e, int status);
 static int wait_pid(struct patch_engine *e, int *status);
 
@@ -229,7 +209,7 @@ record_signal_info(struct patch_engine *e, int sig, const siginfo_t *si, uint64_
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
 		addr = (uint64_t)si->si_addr;
 	check(e, umss_writer_signal(e->w, e->pid, e->pid, sig, si->si_code, addr, rip,
-				    signal_action(e->pid, sig)));
+				    process_signal_action(e->pid, sig)));
 	e->res->signals++;
 }
 
@@ -473,7 +453,7 @@ deliver_queued(struct patch_engine *e, struct agent_state *st)
 		uint64_t blocked = patch_sig_blocked_mask(e->pid, e->pid);
 		if (as.trap_blocked)
 			blocked |= 1ull << (SIGTRAP - 1);
-		uint32_t action = signal_action(e->pid, sig);
+		uint32_t action = process_signal_action(e->pid, sig);
 		if (action == UMSS_SIG_IGNORED && !(blocked & bit))
 			continue;
 		if ((blocked & bit) || action != UMSS_SIG_HANDLER) {
@@ -550,18 +530,6 @@ trap_blocked(struct patch_engine *e, const struct agent_state *st)
 	return patch_sig_read(e->pid, st->reserved[AGENT_SIG_SLOT], &as) == 0 && as.trap_blocked;
 }
 
-/* Reads up to 15 code bytes at addr without crossing into an unreadable page. */
-static size_t
-read_code(pid_t pid, uint64_t addr, uint8_t *buf)
-{
-	uint64_t page_end = (addr | 4095) + 1;
-	size_t first = page_end - addr < 15 ? page_end - addr : 15;
-	struct iovec local = { buf, 15 };
-	struct iovec remote[2] = { { (void *)addr, first }, { (void *)page_end, 15 - first } };
-	ssize_t n = process_vm_readv(pid, &local, 1, remote, first < 15 ? 2 : 1, 0);
-	return n < 0 ? 0 : (size_t)n;
-}
-
 /* The legacy vsyscall page: execute-only, its calls emulated by the kernel. */
 #define VSYSCALL_PAGE 0xffffffffff600000ull
 
@@ -575,7 +543,7 @@ record_after_vsyscall(struct patch_engine *e, uint64_t ret)
 {
 	uint8_t bytes[15] = { 0 };
 	struct insn_info info = { 0 };
-	size_t n = read_code(e->pid, ret, bytes);
+	size_t n = tracee_read_code(e->pid, ret, bytes);
 	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
 		info.len = 0;
 	record_code(e, ret, bytes, info.len);
@@ -594,7 +562,7 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 	uint64_t at = st->ctx.rip;
 	uint8_t bytes[15] = { 0 };
 	struct insn_info info = { 0 };
-	size_t n = read_code(e->pid, at, bytes);
+	size_t n = tracee_read_code(e->pid, at, bytes);
 	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
 		info.len = 0;
 
@@ -643,7 +611,7 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 			/* A fault (the instruction did not retire) or an
 			 * asynchronous signal: a handler starts now (the step
 			 * ends there), else deliver it and step on. */
-			if (signal_action(e->pid, sig) == UMSS_SIG_HANDLER) {
+			if (process_signal_action(e->pid, sig) == UMSS_SIG_HANDLER) {
 				if (enter_handler(e, st->reserved[AGENT_SIG_SLOT], sig, &si, &regs) < 0)
 					return false;
 				break;
@@ -666,7 +634,7 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 			}
 			record_code(e, at, bytes, info.len);
 			record_insn(e, at);
-			if (signal_action(e->pid, SIGTRAP) == UMSS_SIG_HANDLER) {
+			if (process_signal_action(e->pid, SIGTRAP) == UMSS_SIG_HANDLER) {
 				if (trap_blocked(e, st)) {
 					static char why[] = "int3 while the program blocked SIGTRAP";
 					fprintf(stderr, "umss: engine patch does not support this yet: "
@@ -770,7 +738,7 @@ static uint64_t
 stub_signal(struct patch_engine *e, int sig, const struct agent_state *st,
 	    struct user_regs_struct *regs)
 {
-	if (signal_action(e->pid, sig) == UMSS_SIG_FATAL) {
+	if (process_signal_action(e->pid, sig) == UMSS_SIG_FATAL) {
 		siginfo_t si;
 		if (ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) == 0) {
 			stub_siginfo(sig, &si, regs->rip, st->d_cur);
@@ -1245,7 +1213,7 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 		e->error = -1;
 		return END_TRACE;
 	}
-	uint32_t action = signal_action(e->pid, sig);
+	uint32_t action = process_signal_action(e->pid, sig);
 	if (action == UMSS_SIG_HANDLER && take_signal(e, sig, &regs))
 		return 0;
 	struct agent_state st;
