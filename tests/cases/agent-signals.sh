@@ -2,7 +2,8 @@
 # Engine patch delivers signals to the program's handlers (agent/signal.c,
 # docs/AGENT.md "Signals").  Deterministic programs (raise, kill, a pending
 # pair, SA_RESETHAND, SIGSEGV with siglongjmp and with a handler that moves
-# rip, sigaltstack with a stack overflow, the frame printed byte for byte,
+# rip, sigaltstack with a stack overflow, jmp/call/ret faulting on their
+# target or return address, the frame printed byte for byte,
 # SA_RESTART/EINTR/sigsuspend): output and exit status equal the native
 # run's (ASLR off, as umss runs them), the trace is identical to the ptrace
 # engine's (`umss diff`) with the same SIGNAL events, and no fallback
@@ -59,6 +60,11 @@ exact sigaltstack 0 "$PROGS/sigaltstack"
 exact sigframe 0 "$PROGS/sigframe"
 exact sigrestart 0 "$PROGS/sigrestart"
 exact sigtrap_int3_handler 3 "$PROGS/sigtrap_int3_handler"
+# patch cannot find the next instruction of a branch whose target or
+# return address is unreadable: 3 fallbacks (displaced runs all 4 in stubs).
+branch_fallbacks=0
+[ "$engine" = patch ] && branch_fallbacks=3
+exact branch_faults $branch_fallbacks "$PROGS/branch_faults"
 same_output sigalrm "$PROGS/sigalrm"
 same_output sigalrm_hot "$PROGS/sigalrm_hot"
 same_output python3-signal /usr/bin/python3 -c 'import signal, os
