@@ -723,9 +723,18 @@ run(struct agent_state *s)
 	for (;;) {
 		signal_boundary(s);
 		uint64_t at = s->ctx.rip;
-		if (s->ctx.rflags & RFLAGS_TF)
-			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
 		struct disp_rec *r = lookup(s, at);
+		if (s->ctx.rflags & RFLAGS_TF) {
+			/* The program's own trap flag: the kernel steps each
+			 * instruction and the tracer hands the step trap to
+			 * the program (tracer/patch_engine.c fallback_step).
+			 * Its syscalls would need that trap after the agent
+			 * ran them: not yet. */
+			if (r && r->kind == K_SYSCALL)
+				stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+			gate(s, AGENT_REQ_STEP);
+			continue;
+		}
 		if (!r || r->kind == K_FALLBACK) {
 			gate(s, AGENT_REQ_STEP);
 			continue;
@@ -736,11 +745,14 @@ run(struct agent_state *s)
 			continue;
 		}
 		if (r->kind == K_POPF) {
-			/* popf that sets TF: the program would single-step itself. */
+			/* popf that sets TF: the kernel steps it, so the
+			 * trap comes after the next instruction, as natively. */
 			uint64_t v = 0;
 			if (agent_safe_copy(&v, (const void *)s->ctx.gpr[X86_RSP], 2) == 0 &&
-			    (v & RFLAGS_TF))
-				stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+			    (v & RFLAGS_TF)) {
+				gate(s, AGENT_REQ_STEP);
+				continue;
+			}
 		}
 		s->d_cur = at;
 		s->d_target = r->stub;

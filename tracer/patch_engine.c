@@ -560,6 +560,7 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 {
 	struct user_regs_struct agent_regs, regs;
 	uint64_t at = st->ctx.rip;
+	bool own_tf = (st->ctx.rflags & 0x100) != 0; /* the program's trap flag (displaced) */
 	uint8_t bytes[15] = { 0 };
 	struct insn_info info = { 0 };
 	size_t n = tracee_read_code(e->pid, at, bytes);
@@ -663,6 +664,19 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 		record_insn(e, at);
 		if (vsyscall_ret && regs.rip != vsyscall_ret)
 			record_after_vsyscall(e, vsyscall_ret);
+		if (own_tf && si.si_code == TRAP_TRACE) {
+			/* The program set TF itself: natively this step trap
+			 * is its SIGTRAP (si_code TRAP_TRACE, trapno 1, TF set
+			 * in the frame's flags), as the kernel's was. */
+			if (process_signal_action(e->pid, SIGTRAP) == UMSS_SIG_HANDLER) {
+				if (enter_handler(e, st->reserved[AGENT_SIG_SLOT], SIGTRAP, &si, &regs) < 0)
+					return false;
+				break;
+			}
+			record_signal_info(e, SIGTRAP, &si, regs.rip);
+			deliver = SIGTRAP;
+			continue;
+		}
 		break;
 	}
 	regs_to_ctx(&regs, st->ctx.gpr, &st->ctx.rip, &st->ctx.rflags);
@@ -769,9 +783,17 @@ sigreturn_step(struct patch_engine *e, struct agent_state *st)
 		as.trap_blocked = (uint64_t)bit;
 		patch_sig_write(e->pid, asaddr, &as);
 	}
+	/* The frame's TF (uc_mcontext.eflags, ucontext + 40 + 136): the
+	 * kernel restores it, but reads it back as the step's own (hidden,
+	 * arch/x86/kernel/ptrace.c get_flags, TIF_FORCED_TF). */
+	uint64_t flags = 0;
+	bool tf = tracee_read_word(e->pid, st->ctx.gpr[4] + 176, &flags, 8) && (flags & 0x100);
 	bool ok = fallback_step(e, st);
-	if (ok)
+	if (ok) {
 		e->res->fallbacks--; /* not a fallback: the kernel's job by design */
+		if (tf && e->engine == AGENT_ENGINE_DISPLACED)
+			st->ctx.rflags |= 0x100;
+	}
 	return ok;
 }
 
