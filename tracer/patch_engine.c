@@ -31,6 +31,7 @@
 #include "tracer/inject.h"
 #include "tracer/insn_info.h"
 #include "tracer/patch_signal.h"
+#include "tracer/pid_set.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
 #include "tracer/tracee_mem.h"
@@ -979,8 +980,7 @@ hide_agent_mapping(struct patch_engine *e)
  */
 struct patch_run {
 	struct patch_engine *procs;
-	pid_t *parked;              /* new processes that stopped before their parent's event */
-	size_t n_parked, cap_parked;
+	struct pid_set parked;      /* new processes that stopped before their parent's event */
 	bool ending;                /* tracing stops early: every process is being killed */
 	bool interrupted;           /* umss was asked to stop: processes interrupted */
 	int error;
@@ -1017,27 +1017,6 @@ remove_proc(struct patch_run *r, struct patch_engine *e)
 	free(e->words);
 	free(e->arenas);
 	free(e);
-}
-
-static bool
-take_parked(struct patch_run *r, pid_t pid)
-{
-	for (size_t i = 0; i < r->n_parked; i++)
-		if (r->parked[i] == pid) {
-			r->parked[i] = r->parked[--r->n_parked];
-			return true;
-		}
-	return false;
-}
-
-static void
-park(struct patch_run *r, pid_t pid)
-{
-	if (r->n_parked == r->cap_parked) {
-		r->cap_parked = r->cap_parked ? r->cap_parked * 2 : 8;
-		r->parked = xrealloc(r->parked, r->cap_parked * sizeof *r->parked);
-	}
-	r->parked[r->n_parked++] = pid;
 }
 
 /*
@@ -1083,7 +1062,7 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
 	c->res->threads++;
 	c->next = r->procs;
 	r->procs = c;
-	if (take_parked(r, c->pid))
+	if (pid_set_take(&r->parked, c->pid))
 		ptrace(PTRACE_CONT, c->pid, 0L, 0L);
 }
 
@@ -1267,8 +1246,8 @@ end_all(struct patch_run *r)
 			kill(p->pid, SIGKILL);
 			p->killed = true;
 		}
-	for (size_t i = 0; i < r->n_parked; i++)
-		kill(r->parked[i], SIGKILL);
+	for (size_t i = 0; i < r->parked.n; i++)
+		kill(r->parked.v[i], SIGKILL);
 }
 
 int
@@ -1303,7 +1282,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 	if (ptrace(PTRACE_CONT, pid, 0L, 0L) < 0)
 		fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 
-	while (r.procs || r.n_parked) {
+	while (r.procs || r.parked.n) {
 		if (tracer_interrupted && !r.interrupted) {
 			/* Stop every process so that what its agent recorded is
 			 * drained (below), then end it. */
@@ -1327,7 +1306,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 				on_exit_status(e, status);
 				remove_proc(&r, e);
 			} else {
-				take_parked(&r, who);
+				pid_set_take(&r.parked, who);
 			}
 			continue;
 		}
@@ -1337,7 +1316,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			/* A new process's first stop before its parent's event. */
 			if (r.ending || r.interrupted)
 				kill(who, SIGKILL);
-			park(&r, who);
+			pid_set_add(&r.parked, who);
 			continue;
 		}
 		if (r.ending || r.interrupted) {
@@ -1366,7 +1345,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 	}
 	while (r.procs)
 		remove_proc(&r, r.procs);
-	free(r.parked);
+	pid_set_free(&r.parked);
 	if (r.error && !res->stopped_by)
 		res->stopped_by = "the trace could not be written";
 	return r.error ? -1 : 0;

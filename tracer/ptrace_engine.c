@@ -27,6 +27,7 @@
 
 #include "tracer/code_cache.h"
 #include "tracer/insn_info.h"
+#include "tracer/pid_set.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
 #include "tracer/tracee_mem.h"
@@ -91,8 +92,7 @@ struct engine {
 	pid_t main_pid;
 	struct process *procs;
 	struct thread *threads;
-	pid_t *parked;             /* new tasks that stopped before announced */
-	size_t n_parked, cap_parked;
+	struct pid_set parked;     /* new tasks that stopped before announced */
 	struct timespec last_flush;
 	int error;                 /* first writer error */
 };
@@ -390,27 +390,6 @@ prepare_and_resume(struct engine *e, struct thread *t)
 	resume(t);
 }
 
-static bool
-take_parked(struct engine *e, pid_t tid)
-{
-	for (size_t i = 0; i < e->n_parked; i++)
-		if (e->parked[i] == tid) {
-			e->parked[i] = e->parked[--e->n_parked];
-			return true;
-		}
-	return false;
-}
-
-static void
-park(struct engine *e, pid_t tid)
-{
-	if (e->n_parked == e->cap_parked) {
-		e->cap_parked = e->cap_parked ? e->cap_parked * 2 : 8;
-		e->parked = xrealloc(e->parked, e->cap_parked * sizeof *e->parked);
-	}
-	e->parked[e->n_parked++] = tid;
-}
-
 /* PTRACE_EVENT_CLONE/FORK/VFORK: announce the new task, start it if parked. */
 static void
 on_new_task(struct engine *e, struct thread *parent, int event)
@@ -427,7 +406,7 @@ on_new_task(struct engine *e, struct thread *parent, int event)
 		struct process *p = add_process(e, tid, parent->proc, parent->tid);
 		t = add_thread(e, tid, p, 0);
 	}
-	if (take_parked(e, tid))
+	if (pid_set_take(&e->parked, tid))
 		prepare_and_resume(e, t);
 	else
 		t->pending = false; /* its first stop will set it */
@@ -643,7 +622,7 @@ on_stop(struct engine *e, pid_t tid, int status)
 
 	if (!t) {
 		/* A new task's first stop, before its creator's event: wait. */
-		park(e, tid);
+		pid_set_add(&e->parked, tid);
 		return;
 	}
 	if (t->trap_unblocked)
@@ -745,7 +724,7 @@ ptrace_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 	t->after_exec = true; /* launch_traced() stopped it at its exec event */
 	prepare_and_resume(&e, t);
 
-	while (e.threads || e.n_parked) {
+	while (e.threads || e.parked.n) {
 		int status;
 		pid_t tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
@@ -757,7 +736,7 @@ ptrace_engine_run(pid_t pid, struct umss_writer *w, struct trace_result *res)
 			break;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			take_parked(&e, tid);
+			pid_set_take(&e.parked, tid);
 			on_exit_status(&e, tid, status);
 		} else if (WIFSTOPPED(status)) {
 			on_stop(&e, tid, status);
@@ -774,6 +753,6 @@ interrupted:
 	}
 	while (e.procs)
 		remove_process(&e, e.procs);
-	free(e.parked);
+	pid_set_free(&e.parked);
 	return e.error ? -1 : 0;
 }
