@@ -31,6 +31,13 @@ long agent_safe_copy(void *dst, const void *src, size_t n);
 __attribute__((noreturn)) void agent_run(struct agent_state *s, int from_patch);
 void agent_syscall(struct agent_state *s, const struct x86_insn *insn);
 
+/* cloak.c (docs/CLOAK.md): before the program's syscall nr runs, 1 when
+ * the cloak answers it itself (*ret); after it ran, its result as the
+ * program sees it. */
+int cloak_syscall_before(long nr, const uint64_t *g, long *ret);
+long cloak_syscall_after(long nr, const uint64_t *g, long r);
+void cloak_forked_child(void);
+
 /* displaced.c (engine displaced) */
 __attribute__((noreturn)) void displaced_run(struct agent_state *s);
 /* After a syscall that may change the memory map (g = the registers it

@@ -362,8 +362,6 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		gate(s, AGENT_REQ_FLUSH);
 		recorded = 1;
 		break;
-	case NR_PTRACE:
-		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
 	case NR_ARCH_PRCTL:
 		/* ARCH_SET_GS / ARCH_GET_GS: the gs base holds the agent's state. */
 		if (g[X86_RDI] == 0x1001 || g[X86_RDI] == 0x1004)
@@ -387,7 +385,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		break;
 	}
 	long r = 0;
-	switch (signal_syscall(s, nr, &r)) {
+	switch (cloak_syscall_before(nr, g, &r) ? SIGNAL_SYSCALL_DONE : signal_syscall(s, nr, &r)) {
 	case SIGNAL_SYSCALL_STEPPED:
 		return;
 	case SIGNAL_SYSCALL_DONE:
@@ -402,6 +400,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 				 (long)g[X86_R10], (long)g[X86_R8], (long)g[X86_R9]);
 		signal_syscall_end(s);
 		s->reserved[AGENT_RECORDED_SLOT] = 0;
+		r = cloak_syscall_after(nr, g, r);
 		break;
 	}
 	if (forking && r == 0) {
@@ -410,6 +409,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		 * retired in the parent only. */
 		s->buf_len = 0;
 		forked_child();
+		cloak_forked_child();
 		recorded = 1;
 		if (child_sp)
 			g[X86_RSP] = child_sp;

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tracer/cloak.h"
 #include "tracer/code_cache.h"
 #include "tracer/insn_info.h"
 #include "tracer/pid_set.h"
@@ -55,6 +56,7 @@ struct process {
 	int live_threads;
 	struct code_cache code;    /* bytes last recorded, per address */
 	struct proc_maps maps;
+	struct cloak_process cloak;
 	struct process *next;
 };
 
@@ -83,6 +85,7 @@ struct thread {
 	int syscall_stops;         /* the pending syscall runs under
 				      PTRACE_SYSCALL: 1 = entry stop due,
 				      2 = exit stop due */
+	struct cloak_call cloak;   /* the pending syscall is the cloak's */
 	struct thread *next;
 };
 
@@ -438,6 +441,7 @@ on_exec(struct engine *e, struct thread *t)
 	code_cache_clear(&p->code);
 	proc_maps_free(&p->maps);
 	check(e, proc_maps_refresh(&p->maps, p->pid, e->w));
+	p->cloak.traceme = false; /* as the agent, which starts afresh */
 	t->after_exec = true;
 	prepare_and_resume(e, t);
 }
@@ -631,11 +635,14 @@ on_stop(struct engine *e, pid_t tid, int status)
 		/* PTRACE_SYSCALL stops of a syscall run with SIGTRAP blocked. */
 		if (t->syscall_stops == 1) {
 			t->syscall_stops = 2;
+			if (get_regs(tid, &regs) == 0)
+				cloak_syscall_entry(tid, &regs, &t->proc->cloak, &t->cloak);
 			resume(t);
 			return;
 		}
 		t->syscall_stops = 0;
 		if (get_regs(tid, &regs) == 0) {
+			cloak_syscall_exit(t->proc->pid, tid, &regs, &t->proc->cloak, &t->cloak);
 			retire(e, t, regs.rip);
 			after_step_tf(t);
 			get_regs(tid, &regs);
