@@ -24,6 +24,7 @@
  * is never modified while a thread may run it.
  */
 #include "agent/agent.h"
+#include "agent/ring.h"
 #include "agent/signal.h"
 #include "agent/sys.h"
 #include "decoder/x86_decode.h"
@@ -119,29 +120,10 @@ stop(struct agent_state *s, uint64_t req, uint64_t why, uint64_t detail)
 		gate(s, req);
 }
 
-/* The words first, then buf_len: the tracer may read the buffer at any
- * stop (a signal) and takes buf_len words. */
 static void
 emit(struct agent_state *s, uint64_t word)
 {
-	if (s->buf_len >= s->buf_cap)
-		gate(s, AGENT_REQ_FLUSH);
-	uint64_t n = s->buf_len;
-	((uint64_t *)s->buf)[n] = word;
-	__asm__ volatile("" ::: "memory");
-	s->buf_len = n + 1;
-}
-
-static void
-emit_code(struct agent_state *s, uint64_t addr, const uint8_t *bytes, unsigned len)
-{
-	if (s->buf_len + 3 > s->buf_cap)
-		gate(s, AGENT_REQ_FLUSH);
-	uint64_t *b = (uint64_t *)s->buf + s->buf_len;
-	b[0] = AGENT_REC_CODE | (uint64_t)len << AGENT_REC_LEN_SHIFT | addr;
-	memcpy(&b[1], bytes, 16);
-	__asm__ volatile("" ::: "memory");
-	s->buf_len += 3;
+	ring_put(s, word);
 }
 
 /* Up to 16 code bytes at addr without crossing into an unreadable page. */
@@ -693,7 +675,7 @@ lookup(struct agent_state *s, uint64_t at)
 	} else if (!executable(s, at, r->len)) {
 		return NULL;
 	}
-	emit_code(s, at, cur, r->len);
+	ring_put_code(s, at, cur, r->len);
 	promote(r);
 	return r;
 }

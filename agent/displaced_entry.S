@@ -14,8 +14,8 @@
  * see struct disp_l1 in displaced.c), check that NEXT's code bytes are
  * still the ones its stub copies (two masked 8-byte compares of a 16-byte
  * window that never leaves NEXT's pages), append the retired instruction
- * to the trace buffer, and jump to NEXT's stub.  Anything else (not in the
- * table, changed code, a full buffer) goes to C through disp_c_exit.
+ * to the trace ring, and jump to NEXT's stub.  Anything else (not in the
+ * table, changed code, a full ring) goes to C through disp_c_exit.
  *
  * The byte compare uses unaligned loads, which fault with the AC flag
  * set; displaced.c points AS_D_EXIT at disp_c_exit while AC is set.
@@ -54,17 +54,23 @@ disp_exit:
 	jnz	1f
 	mov	8(%rcx), %rax
 	mov	%rax, %gs:AS_D_TARGET
-	/* buf[buf_len] = cur, then buf_len + 1 in one instruction: the
-	 * tracer may read the buffer at any stop (a signal), and buf_len
-	 * never counts a word not written yet.  cur = next. */
-	mov	%gs:AS_BUF_LEN, %rcx
-	cmp	%gs:AS_BUF_CAP, %rcx
+	/* The trace ring (agent/ring.h ring_put): ring[head & mask] = cur,
+	 * then head + 1 published in the shared header, after the word
+	 * (x86 keeps stores in order): the tracer reads up to the
+	 * published head at any time.  cur = next. */
+	mov	%gs:AS_RING_HEAD, %rcx
+	cmp	%gs:AS_RING_LIMIT, %rcx
 	jae	1f
-	mov	%gs:AS_BUF, %rax
+	lea	1(%rcx), %rax
+	mov	%rax, %gs:AS_RING_HEAD
+	and	%gs:AS_RING_MASK, %rcx
+	mov	%gs:AS_RING_DATA, %rax
 	lea	(%rax,%rcx,8), %rax
 	mov	%gs:AS_D_CUR, %rcx
 	mov	%rcx, (%rax)
-	addq	$1, %gs:AS_BUF_LEN
+	mov	%gs:AS_RING_HEAD, %rcx
+	mov	%gs:AS_RING_HDR, %rax
+	mov	%rcx, (%rax)
 	mov	%rbx, %gs:AS_D_CUR
 	mov	%gs:AS_D_FLAGS, %eax
 	add	$0x7f, %al			/* OF = (al == 1) */

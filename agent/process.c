@@ -28,6 +28,7 @@
  */
 #include "agent/agent.h"
 #include "agent/process.h"
+#include "agent/ring.h"
 #include "agent/sys.h"
 #include "common/agent_signal.h"
 
@@ -38,7 +39,7 @@
 #define CLONE_THREAD 0x00010000ull
 #define SIGCHLD 17
 #define CLONE_ARGS_MAX 256 /* bytes of struct clone_args we copy (88 today) */
-#define VCHILD_BUF_WORDS (1u << 16)
+#define VCHILD_RING_BYTES (RING_HDR_BYTES + (512u << 10)) /* 2^16 words */
 #define VCHILD_STACK (64u << 10)
 #define VCHILD_SLOTS 4 /* vfork children of vfork children, nested */
 
@@ -53,7 +54,10 @@ struct clone_args_head {
  * parent is suspended until its child execs or exits). */
 static struct agent_state vchild_state[VCHILD_SLOTS];
 static struct agent_sig vchild_sig[VCHILD_SLOTS];
-static uint64_t vchild_buf[VCHILD_SLOTS][VCHILD_BUF_WORDS];
+/* Slot i's trace ring, opened by the first vfork child of slot i and
+ * kept: the next child of the same slot continues in it. */
+static uint64_t vchild_ring[VCHILD_SLOTS][VCHILD_RING_BYTES / 8] __attribute__((aligned(4096)));
+static int vchild_ring_open[VCHILD_SLOTS];
 static uint64_t vchild_stack[VCHILD_SLOTS][VCHILD_STACK / 8] __attribute__((aligned(64)));
 
 long agent_clone_vm(long nr, long a1, long a2, long a3, long a4, long a5);
@@ -132,16 +136,13 @@ process_refused(const struct agent_state *s, long nr)
  * parent's), its own stack, buffer and signal block.
  */
 static void
-vchild_prepare(const struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
+vchild_prepare(struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
 {
 	const struct agent_sig *psig = (const struct agent_sig *)s->reserved[AGENT_SIG_SLOT];
 	struct agent_state *c = &vchild_state[i];
 	*c = *s;
 	c->self = (uint64_t)c;
 	c->stack_top = (uint64_t)&vchild_stack[i][VCHILD_STACK / 8];
-	c->buf = (uint64_t)vchild_buf[i];
-	c->buf_cap = VCHILD_BUF_WORDS;
-	c->buf_len = 0;
 	c->patch_addr = 0;
 	c->pending = 0;
 	c->reserved[AGENT_RECORDED_SLOT] = 0;
@@ -158,6 +159,22 @@ vchild_prepare(const struct agent_state *s, unsigned i, uint64_t next, uint64_t 
 	c->reserved[AGENT_SIG_SLOT] = (uint64_t)&vchild_sig[i];
 	/* agent_clone_vm's child finds its state at 8(%rsp). */
 	vchild_stack[i][VCHILD_STACK / 8 - 1] = (uint64_t)c;
+	if (vchild_ring_open[i]) {
+		ring_attach(c, vchild_ring[i], VCHILD_RING_BYTES);
+	} else {
+		ring_open(s, c, vchild_ring[i], VCHILD_RING_BYTES);
+		vchild_ring_open[i] = 1;
+	}
+}
+
+void
+process_forked_child(const struct agent_state *s)
+{
+	/* The slots' rings it inherited are its parent's: a vfork child
+	 * of its own opens its slot's ring again.  s's own ring is opened
+	 * again by the caller. */
+	for (unsigned i = 0; i < VCHILD_SLOTS; i++)
+		vchild_ring_open[i] = s == &vchild_state[i];
 }
 
 /* The slot for a vfork child of the thread running on s; VCHILD_SLOTS

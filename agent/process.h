@@ -17,5 +17,7 @@ int process_refused(const struct agent_state *s, long nr);
  * in agent_run(AGENT_RUN_VCHILD)); another returns 0, and *child_sp is
  * the stack it must start on, 0 to keep the parent's rsp. */
 long process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_sp);
+/* In a forked child (a copy), before its own ring is opened again. */
+void process_forked_child(const struct agent_state *s);
 
 #endif

@@ -16,6 +16,7 @@
  */
 #include "agent/agent.h"
 #include "agent/process.h"
+#include "agent/ring.h"
 #include "agent/signal.h"
 #include "agent/sys.h"
 #include "decoder/x86_decode.h"
@@ -30,15 +31,12 @@
 #define PAGE 4096ull
 #define PATCH_LEN 5
 
-#define BUF_WORDS (1u << 20)     /* 8 MiB of trace buffer */
 #define DCACHE_BITS 16
 #define WPAGES 1024              /* code pages made writable, a small set */
 #define MAX_TRAMPOLINES 64
 
 struct agent_state agent_state_block;
 extern char agent_stack_end[];
-
-static uint64_t trace_buf[BUF_WORDS];
 
 struct dcache_entry {
 	uint64_t addr;
@@ -73,29 +71,10 @@ stop(struct agent_state *s, uint64_t req, uint64_t why, uint64_t detail)
 		gate(s, req); /* the tracer ends the program */
 }
 
-/* The words first, then buf_len: the tracer may read the buffer at any
- * stop (a signal) and takes buf_len words. */
 static void
 emit(struct agent_state *s, uint64_t word)
 {
-	if (s->buf_len >= s->buf_cap)
-		gate(s, AGENT_REQ_FLUSH);
-	uint64_t n = s->buf_len;
-	((uint64_t *)s->buf)[n] = word;
-	__asm__ volatile("" ::: "memory");
-	s->buf_len = n + 1;
-}
-
-static void
-emit_code(struct agent_state *s, uint64_t addr, const uint8_t *bytes, unsigned len)
-{
-	if (s->buf_len + 3 > s->buf_cap)
-		gate(s, AGENT_REQ_FLUSH);
-	uint64_t *b = (uint64_t *)s->buf + s->buf_len;
-	b[0] = AGENT_REC_CODE | (uint64_t)len << AGENT_REC_LEN_SHIFT | addr;
-	memcpy(&b[1], bytes, 16);
-	__asm__ volatile("" ::: "memory");
-	s->buf_len += 3;
+	ring_put(s, word);
 }
 
 /* Up to 16 code bytes at addr without crossing into an unreadable page;
@@ -131,7 +110,7 @@ decode_at(struct agent_state *s, uint64_t addr)
 	e->addr = addr;
 	memcpy(e->bytes, cur, 16);
 	e->insn = insn;
-	emit_code(s, addr, cur, insn.len);
+	ring_put_code(s, addr, cur, insn.len);
 	return &e->insn;
 }
 
@@ -327,8 +306,10 @@ emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
 /* In a new child process: /proc/self/mem opened by the parent is the
  * parent's memory (the file is bound to the mm it was opened for). */
 static void
-forked_child(void)
+forked_child(struct agent_state *s)
 {
+	process_forked_child(s);
+	ring_reopen(s);
 	if (mem_fd >= 0)
 		sys6(NR_CLOSE, mem_fd, 0, 0, 0, 0, 0);
 	mem_fd = -1;
@@ -404,11 +385,11 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		break;
 	}
 	if (forking && r == 0) {
-		/* The child (agent/process.c): its buffer holds the parent's
-		 * words, which the tracer drains from the parent; the syscall
-		 * retired in the parent only. */
-		s->buf_len = 0;
-		forked_child();
+		/* The child (agent/process.c): the ring it inherited is the
+		 * parent's (a shared mapping), it gets its own first; the
+		 * syscall retired in the parent only.  (A vfork child with
+		 * its own state in the parent's memory never comes here.) */
+		forked_child(s);
 		cloak_forked_child();
 		recorded = 1;
 		if (child_sp)
@@ -537,9 +518,7 @@ agent_run(struct agent_state *s, int from_patch)
 	if (!from_patch) {
 		s->self = (uint64_t)s;
 		s->stack_top = (uint64_t)agent_stack_end;
-		s->buf = (uint64_t)trace_buf;
-		s->buf_cap = BUF_WORDS;
-		s->buf_len = 0;
+		ring_open(s, s, ring_main_area(), RING_MAIN_BYTES);
 		s->reentry = (uint64_t)agent_reentry;
 		signal_init(s);
 		if (s->engine == AGENT_ENGINE_DISPLACED)

@@ -16,9 +16,9 @@
 #define AS_CTX_RIP (AS_CTX + 128)
 #define AS_CTX_RFLAGS (AS_CTX + 136)
 #define AS_PENDING 176    /* the instruction running in place under a patch */
-#define AS_BUF 256        /* trace buffer address */
-#define AS_BUF_CAP 264
-#define AS_BUF_LEN 272
+#define AS_RING_DATA 256  /* the trace ring's words (struct agent_state ring_*) */
+#define AS_RING_LIMIT 264
+#define AS_RING_HEAD 272
 /* Engine displaced (agent/displaced.c, agent/displaced_entry.S): the
  * handler's per-thread words, addressed %gs:AS_D_* by generated stubs. */
 #define AS_ENGINE 312     /* AGENT_ENGINE_*, set by the tracer before the start */
@@ -32,6 +32,8 @@
 #define AS_D_RCX 376
 #define AS_D_FLAGS 384    /* lahf/seto image of the program's arithmetic flags */
 #define AS_D_TMP 392      /* a stub's scratch word (call indirect's target) */
+#define AS_RING_MASK 400
+#define AS_RING_HDR 408
 
 /* Offsets in the image header (the first bytes of the flat image). */
 #define AH_MAGIC 0
@@ -52,6 +54,8 @@
 #define AGENT_REQ_FAILED 5      /* agent bug or resource failure: req_arg[0] = AGENT_WHY_* */
 #define AGENT_REQ_PROT 6        /* req_result = PROT_* of the mapping at req_arg[0], ~0 if none */
 #define AGENT_REQ_ARENA 7       /* engine displaced mapped a stub arena [req_arg[0], +req_arg[1]) */
+#define AGENT_REQ_RING 8        /* a new trace ring: req_arg[0] = its memfd, [1] = address, [2] = bytes,
+				 * [3] = the state block that writes it */
 
 /* agent_state.reserved[AGENT_RECORDED_SLOT]: 1 while the program's system
  * call running now was recorded before it ran (exit, execve, kill with
@@ -72,9 +76,25 @@
 #define AGENT_WHY_TRAPFLAG 6    /* the program set TF in rflags: req_arg[1] = address */
 #define AGENT_WHY_UNPATCH 5     /* the program's bytes could not be put back: req_arg[1] = address */
 #define AGENT_WHY_DISP_FULL 7   /* engine displaced: no room for more records (req_arg[1] = address) */
+#define AGENT_WHY_RING 8        /* the trace ring could not be made: req_arg[1] = -errno */
 
 /*
- * Trace buffer words.  An instruction is its address (canonical user
+ * The trace ring (docs/AGENT.md "Trace ring"): one per agent state block,
+ * a memfd mapped MAP_SHARED by the agent (at a fixed place in its own
+ * memory) and by the tracer, which drains it while the program runs and
+ * still holds it when the program dies without a stop (SIGKILL).  A
+ * header page, then a power-of-two number of words.  Single producer
+ * (the agent thread of the state block), single consumer (the tracer):
+ * the producer writes words at head & mask, then publishes head; the
+ * consumer reads up to head, then publishes tail (x86 keeps stores in
+ * order, loads in order).  head and tail only grow.
+ */
+#define RING_HDR_BYTES 4096
+#define RING_WAIT_GATE 0        /* a full ring stops at the gate (AGENT_REQ_FLUSH) */
+#define RING_WAIT_FUTEX 1       /* a full ring waits on a futex at tail (the tracer drains concurrently) */
+
+/*
+ * Trace words.  An instruction is its address (canonical user
  * addresses are below 2^47).  A code record is a marker word with bit 63
  * set, the length in bits 56-59 and the address below, then two words
  * holding the (up to 15) bytes.
@@ -98,9 +118,9 @@ struct agent_state {
 	uint64_t req;           /* AGENT_REQ_*, set before agent_gate() */
 	uint64_t req_arg[4];
 	uint64_t req_result;    /* the tracer's answer (AGENT_REQ_PROT) */
-	uint64_t buf;           /* trace buffer address (uint64_t words) */
-	uint64_t buf_cap;       /* words */
-	uint64_t buf_len;       /* words in use; the tracer sets 0 after draining */
+	uint64_t ring_data;     /* the trace ring's words (ring_hdr + RING_HDR_BYTES) */
+	uint64_t ring_limit;    /* head may grow up to here: the tail last seen + capacity */
+	uint64_t ring_head;     /* words written, the agent's copy (published in ring_hdr) */
 	uint64_t patch_addr;    /* 0, or where a jump is written over the program's code */
 	uint64_t patch_orig;    /* the 8 bytes there before the patch (5 changed) */
 	uint64_t instructions;  /* retired, counted by the agent */
@@ -109,15 +129,29 @@ struct agent_state {
 	/* engine displaced: see the AS_D_* offsets */
 	uint64_t d_cur, d_target, d_exit, d_exit_c, d_l1;
 	uint64_t d_rax, d_rbx, d_rcx, d_flags, d_tmp;
+	uint64_t ring_mask;     /* capacity in words - 1 */
+	uint64_t ring_hdr;      /* struct agent_ring_header, 0 before the ring is open */
+};
+
+/* The trace ring's first page. */
+struct agent_ring_header {
+	uint64_t head;          /* written by the agent: words published */
+	uint64_t pad0[7];
+	uint64_t tail;          /* written by the tracer: words consumed (futex at its low half) */
+	uint64_t waiting;       /* the agent waits in a futex for tail to move */
+	uint64_t pad1[6];
+	uint64_t wait_mode;     /* RING_WAIT_*, set by the tracer when it maps the ring */
 };
 
 _Static_assert(__builtin_offsetof(struct agent_state, ctx) == AS_CTX, "ctx");
 _Static_assert(__builtin_offsetof(struct agent_state, ctx.rip) == AS_CTX_RIP, "rip");
 _Static_assert(__builtin_offsetof(struct agent_state, ctx.rflags) == AS_CTX_RFLAGS, "rflags");
 _Static_assert(__builtin_offsetof(struct agent_state, pending) == AS_PENDING, "pending");
-_Static_assert(__builtin_offsetof(struct agent_state, buf) == AS_BUF, "buf");
-_Static_assert(__builtin_offsetof(struct agent_state, buf_cap) == AS_BUF_CAP, "buf_cap");
-_Static_assert(__builtin_offsetof(struct agent_state, buf_len) == AS_BUF_LEN, "buf_len");
+_Static_assert(__builtin_offsetof(struct agent_state, ring_data) == AS_RING_DATA, "ring_data");
+_Static_assert(__builtin_offsetof(struct agent_state, ring_limit) == AS_RING_LIMIT, "ring_limit");
+_Static_assert(__builtin_offsetof(struct agent_state, ring_head) == AS_RING_HEAD, "ring_head");
+_Static_assert(__builtin_offsetof(struct agent_state, ring_mask) == AS_RING_MASK, "ring_mask");
+_Static_assert(__builtin_offsetof(struct agent_state, ring_hdr) == AS_RING_HDR, "ring_hdr");
 _Static_assert(__builtin_offsetof(struct agent_state, engine) == AS_ENGINE, "engine");
 _Static_assert(__builtin_offsetof(struct agent_state, d_cur) == AS_D_CUR, "d_cur");
 _Static_assert(__builtin_offsetof(struct agent_state, d_exit_c) == AS_D_EXIT_C, "d_exit_c");

@@ -11,6 +11,8 @@
 #include "tracer/patch_engine.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -23,10 +25,12 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/agent_abi.h"
 #include "common/agent_signal.h"
+#include "tracer/agent_ring.h"
 #include "tracer/code_cache.h"
 #include "tracer/inject.h"
 #include "tracer/insn_info.h"
@@ -56,8 +60,11 @@ struct patch_engine {
 	struct code_cache code;
 	struct proc_maps maps;
 	uint64_t exec_lo, exec_hi;  /* last executable mapping seen, a fast path */
-	uint64_t *words;            /* copy of the agent's buffer */
-	size_t cap_words;
+	struct agent_ring *ring;    /* the trace ring its agent writes (NULL before it is open) */
+	/* The rings of vfork slots in this address space (on the process
+	 * that owns the memory, not its vfork children): by state block. */
+	struct slot_ring { uint64_t state; struct agent_ring *ring; } *slot_rings;
+	size_t n_slot_rings;
 	bool gone;                  /* the program has exited */
 	int error;
 	/* Signals taken from the kernel for the agent to deliver at its next
@@ -66,7 +73,6 @@ struct patch_engine {
 	unsigned n_sigq;
 	unsigned engine;            /* AGENT_ENGINE_* */
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
-	uint64_t consumed;          /* words of the agent's buffer already recorded (record_words) */
 	size_t n_arenas;
 	bool root;                  /* the process umss started: its status is umss's */
 	bool killed;                /* tracing ends: SIGKILL sent */
@@ -129,75 +135,38 @@ record_insn(struct patch_engine *e, uint64_t addr)
 	e->res->instructions++;
 }
 
+static void
+record_insns(void *ctx, const uint64_t *addrs, size_t n)
+{
+	struct patch_engine *e = ctx;
+	for (size_t i = 0; i < n; i++)
+		record_insn(e, addrs[i]);
+}
+
+static void
+record_code_word(void *ctx, uint64_t addr, const uint8_t bytes[16], unsigned len)
+{
+	record_code(ctx, addr, bytes, (uint8_t)len);
+}
+
 /*
- * Records the agent's buffer words [e->consumed, buf_len) and leaves the
- * buffer alone: at a stop anywhere (a signal) the agent may be between
- * reading buf_len and writing it back, so only drain() at a request may
- * empty it.  The agent writes a word before it counts it (emit(),
- * agent/displaced_entry.S disp_exit).
+ * Records what e's agent published in its ring (tracer/agent_ring.c).
+ * With trace_lock held: the drain thread does the same while the program
+ * runs, and at each stop of e the main loop drains first, so e's events
+ * come after the instructions before them.
  */
-static void
-record_words(struct patch_engine *e, struct agent_state *st)
+static long
+drain(struct patch_engine *e)
 {
-	if (st->buf_len < e->consumed)
-		e->consumed = 0; /* a fresh agent (exec) emptied it */
-	if (st->buf_len == e->consumed)
-		return;
-	if (st->buf_len > st->buf_cap) {
-		fprintf(stderr, "umss: the agent's trace buffer is damaged\n");
+	if (!e->ring)
+		return 0;
+	struct agent_ring_sink sink = { record_insns, record_code_word, e };
+	long n = agent_ring_drain(e->ring, &sink);
+	if (n < 0 && !e->error) {
+		fprintf(stderr, "umss: the agent's trace ring is damaged\n");
 		e->error = -1;
-		return;
 	}
-	if (e->cap_words < st->buf_len) {
-		e->cap_words = st->buf_len;
-		e->words = xrealloc(e->words, e->cap_words * sizeof *e->words);
-	}
-	uint64_t n = st->buf_len - e->consumed;
-	struct iovec local = { e->words, n * 8 };
-	struct iovec remote = { (void *)(st->buf + e->consumed * 8), n * 8 };
-	if (process_vm_readv(e->pid, &local, 1, &remote, 1, 0) != (ssize_t)(n * 8)) {
-		fprintf(stderr, "umss: cannot read the agent's trace buffer: %s\n", strerror(errno));
-		e->error = -1;
-		return;
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t word = e->words[i];
-		if (word & AGENT_REC_CODE) {
-			uint8_t bytes[16];
-			uint8_t len = (word >> AGENT_REC_LEN_SHIFT) & 15;
-			if (i + 2 >= n)
-				break;
-			memcpy(bytes, &e->words[i + 1], 16);
-			record_code(e, word & AGENT_REC_ADDR_MASK, bytes, len);
-			i += 2;
-		} else {
-			record_insn(e, word);
-		}
-	}
-	e->consumed = st->buf_len;
-}
-
-/* Moves the agent's buffer into the trace and empties it: only where the
- * agent is not appending (a request, a stub, the program's syscall). */
-static void
-drain(struct patch_engine *e, struct agent_state *st)
-{
-	record_words(e, st);
-	st->buf_len = 0;
-	e->consumed = 0;
-}
-
-/* Drains at a stop where the agent's state can be read (not after exit). */
-static void
-drain_now(struct patch_engine *e)
-{
-	struct agent_state st;
-	if (read_state(e, &st) < 0)
-		return;
-	uint64_t had = st.buf_len;
-	drain(e, &st);
-	if (had)
-		write_state(e, &st);
+	return n;
 }
 
 static void on_exit_status(struct patch_engine *e, int status);
@@ -378,7 +347,7 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 	bool now = in_syscall || (e->engine == AGENT_ENGINE_PATCH && !in_agent(e, regs->rip)) ||
 		   (in_stub && stub_fault(sig, si));
 	if (now) {
-		drain(e, &st);
+		drain(e);
 		if (in_stub) {
 			/* st.d_cur faulted in its stub (displaced_entry.S):
 			 * the registers are native but rip, and rax when a
@@ -498,17 +467,45 @@ deliver_queued(struct patch_engine *e, struct agent_state *st)
 static void
 on_exit_status(struct patch_engine *e, int status)
 {
+	drain(e); /* all it published, also when it died without a stop */
 	check(e, umss_writer_exit(e->w, e->pid, status));
 	if (e->root)
 		e->res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	e->gone = true;
 }
 
+/*
+ * trace_lock: the trace writer and the engines' state belong to whoever
+ * holds it, the main loop (all but its waits) or the drain thread.
+ */
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile int main_wants_lock;
+
+static void
+main_lock(void)
+{
+	__atomic_store_n(&main_wants_lock, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&trace_lock);
+	__atomic_store_n(&main_wants_lock, 0, __ATOMIC_SEQ_CST);
+}
+
+/* waitpid without the lock: the drain thread works meanwhile. */
+static pid_t
+unlocked_waitpid(pid_t pid, int *status)
+{
+	pthread_mutex_unlock(&trace_lock);
+	pid_t r = waitpid(pid, status, __WALL);
+	int err = errno;
+	main_lock();
+	errno = err;
+	return r;
+}
+
 static int
 wait_pid(struct patch_engine *e, int *status)
 {
 	for (;;) {
-		if (waitpid(e->pid, status, __WALL) == e->pid)
+		if (unlocked_waitpid(e->pid, status) == e->pid)
 			return 0;
 		if (errno != EINTR) {
 			fprintf(stderr, "umss: waitpid: %s\n", strerror(errno));
@@ -814,6 +811,67 @@ kill_gate(struct patch_engine *e, const struct user_regs_struct *regs)
 	       patch_sig_read(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0 && !as.in_syscall;
 }
 
+/* Wait mode the agents' rings are given (RING_WAIT_*): futex when the
+ * drain thread runs, else the gate (patch_engine_run). */
+static unsigned ring_wait_mode = RING_WAIT_GATE;
+
+static struct patch_engine *
+vm_root(struct patch_engine *e)
+{
+	while (e->vm_parent)
+		e = e->vm_parent;
+	return e;
+}
+
+static void
+drop_slot_rings(struct patch_engine *e)
+{
+	for (size_t i = 0; i < e->n_slot_rings; i++)
+		agent_ring_unref(e->slot_rings[i].ring);
+	free(e->slot_rings);
+	e->slot_rings = NULL;
+	e->n_slot_rings = 0;
+}
+
+/*
+ * AGENT_REQ_RING: the agent mapped a new ring for the state block
+ * req_arg[3], e's own or a vfork slot's (kept on the process that owns
+ * the memory until a vfork child in that slot starts: attach_slot_ring).
+ * The mapping is umss's: the map is re-read without events.
+ */
+static bool
+open_ring(struct patch_engine *e, const struct agent_state *st)
+{
+	const char *why = NULL;
+	struct agent_ring *ring = agent_ring_map(e->pid, (int)st->req_arg[0], st->req_arg[1],
+						 st->req_arg[2], ring_wait_mode, &why);
+	if (!ring) {
+		fprintf(stderr, "umss: %s: %s\n", why, strerror(errno));
+		e->res->stopped_by = why;
+		e->error = -1;
+		return false;
+	}
+	if (st->req_arg[3] == e->lay.state) {
+		agent_ring_unref(e->ring);
+		e->ring = ring;
+	} else {
+		struct patch_engine *owner = vm_root(e);
+		size_t i = 0;
+		while (i < owner->n_slot_rings && owner->slot_rings[i].state != st->req_arg[3])
+			i++;
+		if (i == owner->n_slot_rings) {
+			owner->slot_rings = xrealloc(owner->slot_rings,
+						     (i + 1) * sizeof *owner->slot_rings);
+			owner->n_slot_rings++;
+		} else {
+			agent_ring_unref(owner->slot_rings[i].ring);
+		}
+		owner->slot_rings[i] = (struct slot_ring){ st->req_arg[3], ring };
+	}
+	proc_maps_resync(&e->maps, e->pid);
+	return true;
+}
+
 /* A stop at the agent's gate: serve the request.  False = stop tracing. */
 static bool
 on_request(struct patch_engine *e)
@@ -824,15 +882,13 @@ on_request(struct patch_engine *e)
 		e->error = -1;
 		return false;
 	}
-	uint64_t had = st.buf_len;
-	drain(e, &st);
-	if (had && write_state(e, &st) < 0) {
-		fprintf(stderr, "umss: cannot write the agent's state: %s\n", strerror(errno));
-		e->error = -1;
-		return false;
-	}
+	drain(e);
 	switch (st.req) {
 	case AGENT_REQ_FLUSH:
+		break;
+	case AGENT_REQ_RING:
+		if (!open_ring(e, &st))
+			return false;
 		break;
 	case AGENT_REQ_SYNC:
 		check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
@@ -884,6 +940,15 @@ on_request(struct patch_engine *e)
 	case AGENT_REQ_UNSUPPORTED:
 		unsupported(e, &st);
 		return false;
+	case AGENT_REQ_FAILED:
+		if (st.req_arg[0] == AGENT_WHY_RING) {
+			fprintf(stderr, "umss: the agent could not make its trace ring: %s\n",
+				strerror((int)-(int64_t)st.req_arg[1]));
+			e->res->stopped_by = "the agent could not make its trace ring";
+			e->error = -1;
+			return false;
+		}
+		/* fall through */
 	default:
 		fprintf(stderr, "umss: the agent failed (request %llu, reason %llu)\n",
 			(unsigned long long)st.req, (unsigned long long)st.req_arg[0]);
@@ -980,6 +1045,9 @@ hide_agent_mapping(struct patch_engine *e)
  */
 struct patch_run {
 	struct patch_engine *procs;
+	pthread_t drainer;
+	bool drainer_running;
+	volatile bool drainer_stop;
 	struct pid_set parked;      /* new processes that stopped before their parent's event */
 	bool ending;                /* tracing stops early: every process is being killed */
 	bool interrupted;           /* umss was asked to stop: processes interrupted */
@@ -1009,14 +1077,50 @@ remove_proc(struct patch_run *r, struct patch_engine *e)
 		}
 	if (e->error && !r->error)
 		r->error = e->error;
+	struct patch_engine *heir = NULL;
 	for (struct patch_engine *p = r->procs; p; p = p->next)
-		if (p->vm_parent == e)
-			p->vm_parent = NULL;
+		if (p->vm_parent == e) {
+			/* A vfork child lives on in e's memory: it keeps the
+			 * slots' rings. */
+			p->vm_parent = heir;
+			if (!heir) {
+				heir = p;
+				p->slot_rings = e->slot_rings;
+				p->n_slot_rings = e->n_slot_rings;
+				e->slot_rings = NULL;
+				e->n_slot_rings = 0;
+			}
+		}
+	drop_slot_rings(e);
+	agent_ring_unref(e->ring);
 	code_cache_free(&e->code);
 	proc_maps_free(&e->maps);
-	free(e->words);
 	free(e->arenas);
 	free(e);
+}
+
+/*
+ * A vfork child c starts in its slot's ring.  A former child of the same
+ * slot that died without a stop (SIGKILL) and is not reaped yet may have
+ * left words there: they are its own, recorded first.
+ */
+static void
+attach_slot_ring(struct patch_run *r, struct patch_engine *c)
+{
+	struct patch_engine *owner = vm_root(c);
+	struct agent_ring *ring = NULL;
+	for (size_t i = 0; i < owner->n_slot_rings; i++)
+		if (owner->slot_rings[i].state == c->lay.state)
+			ring = owner->slot_rings[i].ring;
+	if (!ring)
+		return;
+	for (struct patch_engine *p = r->procs; p; p = p->next)
+		if (p->ring == ring) {
+			drain(p);
+			agent_ring_unref(p->ring);
+			p->ring = NULL;
+		}
+	c->ring = agent_ring_ref(ring);
 }
 
 /*
@@ -1032,7 +1136,7 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
 	unsigned long msg = 0;
 	if (ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &msg) < 0 || find_proc(r, (pid_t)msg))
 		return;
-	drain_now(e);
+	drain(e);
 	struct agent_state st;
 	struct patch_engine *c = xcalloc(1, sizeof *c);
 	c->pid = (pid_t)msg;
@@ -1044,6 +1148,7 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
 		/* A vfork child in e's memory, with its own agent state. */
 		c->lay.state = st.reserved[AGENT_VCHILD_SLOT];
 		c->vm_parent = e;
+		attach_slot_ring(r, c);
 	}
 	code_cache_copy(&c->code, &e->code);
 	proc_maps_copy(&c->maps, &e->maps);
@@ -1091,6 +1196,10 @@ on_exec(struct patch_engine *e)
 	proc_maps_free(&e->maps);
 	e->exec_lo = e->exec_hi = 0;
 	e->vm_parent = NULL;
+	/* The old image's rings: the new agent opens its own. */
+	agent_ring_unref(e->ring);
+	e->ring = NULL;
+	drop_slot_rings(e);
 	free(e->arenas);
 	e->arenas = NULL;
 	e->n_arenas = 0;
@@ -1172,11 +1281,12 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 {
 	int sig = WSTOPSIG(status), event = (unsigned)status >> 16;
 	struct user_regs_struct regs;
+	/* First what the agent published before this stop. */
+	drain(e);
 	switch (event) {
 	case 0:
 		break;
 	case PTRACE_EVENT_EXIT:
-		drain_now(e);
 		dies_in_syscall(e);
 		if (e->vm_parent)
 			unpatch_shared(e);
@@ -1220,7 +1330,6 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 	struct agent_state st;
 	uint64_t rip = regs.rip;
 	if (read_state(e, &st) == 0) {
-		record_words(e, &st); /* the agent may be appending */
 		if (in_agent(e, rip)) {
 			rip = st.ctx.rip; /* the agent was at work for ctx.rip */
 			if (action == UMSS_SIG_STOP && stop_restarts_syscall(e, &st, &regs))
@@ -1250,12 +1359,80 @@ end_all(struct patch_run *r)
 		kill(r->parked.v[i], SIGKILL);
 }
 
+/*
+ * The drain thread: records what the agents publish in their rings while
+ * the programs run (on the second core), in turns with the main loop
+ * (trace_lock), giving way when the main loop waits for the lock.
+ */
+static void *
+drainer(void *arg)
+{
+	struct patch_run *r = arg;
+	for (;;) {
+		while (__atomic_load_n(&main_wants_lock, __ATOMIC_SEQ_CST))
+			sched_yield();
+		pthread_mutex_lock(&trace_lock);
+		if (r->drainer_stop) {
+			pthread_mutex_unlock(&trace_lock);
+			return NULL;
+		}
+		long n = 0;
+		for (struct patch_engine *p = r->procs; p; p = p->next) {
+			long k = drain(p);
+			n += k > 0 ? k : 0;
+		}
+		pthread_mutex_unlock(&trace_lock);
+		if (!n) {
+			/* Idle: a ring of 2^20 words takes milliseconds to fill. */
+			struct timespec ts = { 0, 100 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+/* UMSS_RING_DRAIN=stops: no drain thread, rings drained at stops only
+ * (a full ring stops at the gate); UMSS_RING_WAIT=gate: with the thread,
+ * a full ring still stops at the gate instead of waiting on a futex.
+ * For measurements (docs/PERFORMANCE.md). */
+static void
+start_drainer(struct patch_run *r)
+{
+	const char *drain_env = getenv("UMSS_RING_DRAIN"), *wait_env = getenv("UMSS_RING_WAIT");
+	if (drain_env && !strcmp(drain_env, "stops")) {
+		ring_wait_mode = RING_WAIT_GATE;
+		return;
+	}
+	ring_wait_mode = wait_env && !strcmp(wait_env, "gate") ? RING_WAIT_GATE : RING_WAIT_FUTEX;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals are the main loop's */
+	r->drainer_running = pthread_create(&r->drainer, NULL, drainer, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r->drainer_running)
+		ring_wait_mode = RING_WAIT_GATE;
+}
+
+static void
+stop_drainer(struct patch_run *r)
+{
+	if (!r->drainer_running)
+		return;
+	r->drainer_stop = true;
+	pthread_mutex_unlock(&trace_lock);
+	pthread_join(r->drainer, NULL);
+	main_lock();
+	r->drainer_running = false;
+}
+
 int
 patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace_result *res)
 {
 	struct patch_run r = { 0 };
 	struct patch_engine *e = xcalloc(1, sizeof *e);
 	int status;
+
+	main_lock();
+	start_drainer(&r);
 
 	*e = (struct patch_engine){ .pid = pid, .w = w, .res = res, .engine = engine, .root = true };
 	r.procs = e;
@@ -1275,6 +1452,8 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 		res->stopped_by = "the agent could not be started";
 		res->exit_status = 2;
 		remove_proc(&r, e);
+		stop_drainer(&r);
+		pthread_mutex_unlock(&trace_lock);
 		return -1;
 	}
 	hide_agent_mapping(e);
@@ -1292,7 +1471,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			for (struct patch_engine *p = r.procs; p; p = p->next)
 				ptrace(PTRACE_INTERRUPT, p->pid, 0L, 0L);
 		}
-		pid_t who = waitpid(-1, &status, __WALL);
+		pid_t who = unlocked_waitpid(-1, &status);
 		if (who < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1321,7 +1500,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 		}
 		if (r.ending || r.interrupted) {
 			if (!e->killed) {
-				drain_now(e);
+				drain(e);
 				kill(who, SIGKILL);
 				e->killed = true;
 			}
@@ -1334,7 +1513,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 			continue;
 		}
 		if (deliver == END_TRACE || e->error) {
-			drain_now(e);
+			drain(e);
 			end_all(&r);
 			ptrace(PTRACE_CONT, who, 0L, 0L);
 			continue;
@@ -1343,9 +1522,11 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 		    errno != ESRCH)
 			fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 	}
+	stop_drainer(&r);
 	while (r.procs)
 		remove_proc(&r, r.procs);
 	pid_set_free(&r.parked);
+	pthread_mutex_unlock(&trace_lock);
 	if (r.error && !res->stopped_by)
 		res->stopped_by = "the trace could not be written";
 	return r.error ? -1 : 0;

@@ -169,6 +169,16 @@ proc_maps_refresh(struct proc_maps *m, pid_t pid, struct umss_writer *w)
 	return err;
 }
 
+void
+proc_maps_resync(struct proc_maps *m, pid_t pid)
+{
+	struct proc_maps now = { 0 };
+	if (read_maps(pid, &now) < 0)
+		return;
+	proc_maps_free(m);
+	*m = now;
+}
+
 bool
 proc_maps_executable(const struct proc_maps *m, uint64_t addr)
 {

@@ -27,6 +27,9 @@ void proc_maps_copy(struct proc_maps *dst, const struct proc_maps *src);
 /* Re-reads /proc/pid/maps and writes the differences as events of pid. */
 int proc_maps_refresh(struct proc_maps *m, pid_t pid, struct umss_writer *w);
 /* True when addr lies in a known executable mapping. */
+/* Re-reads the map without events: after a change that is umss's own
+ * (the agent's trace ring mapped over its reserved area). */
+void proc_maps_resync(struct proc_maps *m, pid_t pid);
 bool proc_maps_executable(const struct proc_maps *m, uint64_t addr);
 
 #endif
