@@ -37,6 +37,20 @@ void agent_syscall(struct agent_state *s, const struct x86_insn *insn);
 int cloak_syscall_before(long nr, const uint64_t *g, long *ret);
 long cloak_syscall_after(long nr, const uint64_t *g, long r);
 void cloak_forked_child(void);
+/* cloak_maps.c: the program opened (closed) its own maps or smaps at fd;
+ * its reads and lseeks are answered by the agent (1, *ret) or run (0). */
+struct cloak_iov {
+	uint64_t base, len;
+};
+void cloak_maps_opened(long fd);
+void cloak_maps_dup(long fd, long copy);
+void cloak_maps_closed(long fd);
+int cloak_maps_read(long fd, int positional, uint64_t pos, const struct cloak_iov *iov, int niov,
+		    long *ret);
+int cloak_maps_lseek(long fd, long offset, long whence, long *ret);
+/* A mapping of the agent's (stub arena, trampoline page) to keep out of
+ * the maps the program reads; the agent's image is hidden already. */
+void cloak_hide(uint64_t start, uint64_t end);
 
 /* displaced.c (engine displaced) */
 __attribute__((noreturn)) void displaced_run(struct agent_state *s);

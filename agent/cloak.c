@@ -2,7 +2,9 @@
  * The agent's half of the cloak (docs/CLOAK.md; the ptrace engine's half
  * is tracer/cloak.c, the shared decisions are common/cloak.h).  The agent
  * runs the program's syscalls, so it answers PTRACE_TRACEME itself and
- * puts right the TracerPid line of status files the program reads.
+ * puts right the TracerPid line of status files the program reads; the
+ * process's own maps and smaps are served without the agent's mappings
+ * (agent/cloak_maps.c).
  *
  * Which fds are status files is kept in a bitmap, set when an open
  * returns one (readlink of /proc/self/fd/N: the canonical path, whatever
@@ -20,20 +22,23 @@ enum {
 	NR_READ = 0, NR_PREAD64 = 17, NR_DUP = 32, NR_DUP2 = 33, NR_GETPID = 39,
 	NR_GETPPID = 110, NR_READLINK = 89, NR_OPENAT = 257, NR_DUP3 = 292,
 	NR_OPENAT2 = 437, NR_CLOSE_RANGE = 436, NR_CREAT = 85,
-	NR_GETDENTS64 = 217,
+	NR_GETDENTS64 = 217, NR_LSEEK = 8, NR_READV = 19, NR_PREADV = 295, NR_PREADV2 = 327,
 };
 enum { F_DUPFD = 0, F_DUPFD_CLOEXEC = 1030, CLOSE_RANGE_CLOEXEC = 4 };
 #define AT_FDCWD -100
 #define O_RDONLY_DIRECTORY 0x10000 /* O_DIRECTORY */
 
 #define CLOAK_FDS 4096
-static uint64_t status_fds[CLOAK_FDS / 64];
+/* What the fds below CLOAK_FDS are open on, a bit per fd and kind. */
+enum { KIND_STATUS, KIND_OWN_MAPS, KINDS };
+static uint64_t fds[KINDS][CLOAK_FDS / 64];
 static int traceme;      /* the program's PTRACE_TRACEME succeeded */
 static long tracer_pid;  /* umss, as this process's status says; 0 = not read yet */
 static int scanned;      /* fds inherited across execve looked at */
 
+/* CLOAK_FILE_* of the file fd is open on now, *owner its process. */
 static int
-fd_is_status_now(long fd, long *owner)
+fd_file(long fd, long *owner)
 {
 	char path[32] = "/proc/self/fd/", link[128];
 	int k = 14;
@@ -46,19 +51,40 @@ fd_is_status_now(long fd, long *owner)
 		path[k++] = digits[--d];
 	path[k] = 0;
 	long n = sys6(NR_READLINK, (long)path, (long)link, sizeof link, 0, 0, 0);
-	return n > 0 && n < (long)sizeof link && cloak_status_link(link, n, owner);
+	return n > 0 && n < (long)sizeof link ? cloak_proc_file(link, n, owner) : 0;
+}
+
+/* KIND_* + 1 of what fd is open on now, 0 when it is nothing of ours. */
+static int
+kind_now(long fd, long *owner)
+{
+	switch (fd_file(fd, owner)) {
+	case CLOAK_FILE_STATUS:
+		return KIND_STATUS + 1;
+	case CLOAK_FILE_MAPS: case CLOAK_FILE_SMAPS:
+		return *owner == sys6(NR_GETPID, 0, 0, 0, 0, 0, 0) ? KIND_OWN_MAPS + 1 : 0;
+	}
+	return 0;
 }
 
 static void
-mark(long fd, int on)
+mark(long fd, int kind)
 {
-	if (fd < 0 || fd >= CLOAK_FDS)
+	if (fd < 0)
+		return;
+	/* A slot follows the fd number that opened the file (no dups). */
+	cloak_maps_closed(fd);
+	if (kind == KIND_OWN_MAPS + 1)
+		cloak_maps_opened(fd);
+	if (fd >= CLOAK_FDS)
 		return;
 	uint64_t bit = 1ull << (fd % 64);
-	if (on)
-		__atomic_fetch_or(&status_fds[fd / 64], bit, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_and(&status_fds[fd / 64], ~bit, __ATOMIC_RELAXED);
+	for (int k = 0; k < KINDS; k++) {
+		if (kind == k + 1)
+			__atomic_fetch_or(&fds[k][fd / 64], bit, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_and(&fds[k][fd / 64], ~bit, __ATOMIC_RELAXED);
+	}
 }
 
 static int
@@ -68,8 +94,27 @@ marked(long fd)
 	if (fd < 0)
 		return 0;
 	if (fd >= CLOAK_FDS)
-		return fd_is_status_now(fd, &owner);
-	return (__atomic_load_n(&status_fds[fd / 64], __ATOMIC_RELAXED) >> (fd % 64)) & 1;
+		return kind_now(fd, &owner);
+	for (int k = 0; k < KINDS; k++)
+		if ((__atomic_load_n(&fds[k][fd / 64], __ATOMIC_RELAXED) >> (fd % 64)) & 1)
+			return k + 1;
+	return 0;
+}
+
+/* fd `copy` is a dup of fd: the same open file. */
+static void
+dup_of(long fd, long copy)
+{
+	if (copy == fd)
+		return;
+	int kind = marked(fd);
+	mark(copy, kind == KIND_STATUS + 1 ? kind : 0);
+	if (kind == KIND_OWN_MAPS + 1) {
+		cloak_maps_dup(fd, copy);
+		if (copy < CLOAK_FDS)
+			__atomic_fetch_or(&fds[KIND_OWN_MAPS][copy / 64], 1ull << (copy % 64),
+					  __ATOMIC_RELAXED);
+	}
 }
 
 /* After an execve the agent starts afresh but fds without O_CLOEXEC
@@ -92,7 +137,7 @@ scan_inherited(void)
 			long fd = 0;
 			const char *p = name;
 			if (cloak_number(&p, name + 12, &fd) && *p == 0 && fd != dir)
-				mark(fd, fd_is_status_now(fd, &owner));
+				mark(fd, kind_now(fd, &owner));
 			off += reclen;
 		}
 	}
@@ -120,22 +165,49 @@ read_tracer_pid(void)
 int
 cloak_syscall_before(long nr, const uint64_t *g, long *ret)
 {
-	if (nr != NR_PTRACE || g[X86_RDI] != CLOAK_PTRACE_TRACEME)
+	switch (nr) {
+	case NR_PTRACE:
+		if (g[X86_RDI] != CLOAK_PTRACE_TRACEME)
+			return 0;
+		/* Natively: 0 the first time, EPERM once traced by the parent. */
+		*ret = traceme ? -CLOAK_EPERM : 0;
+		traceme = 1;
+		return 1;
+	case NR_READ: case NR_PREAD64:
+		if (marked((long)g[X86_RDI]) == KIND_OWN_MAPS + 1) {
+			struct cloak_iov one = { g[X86_RSI], g[X86_RDX] };
+			return cloak_maps_read((long)g[X86_RDI], nr == NR_PREAD64, g[X86_R10], &one, 1,
+					       ret);
+		}
 		return 0;
-	/* Natively: 0 the first time, EPERM once traced by the parent. */
-	*ret = traceme ? -CLOAK_EPERM : 0;
-	traceme = 1;
-	return 1;
+	case NR_READV: case NR_PREADV: case NR_PREADV2:
+		if (marked((long)g[X86_RDI]) == KIND_OWN_MAPS + 1 && g[X86_RDX] <= 64 &&
+		    (nr != NR_PREADV2 || (g[X86_R8] == 0 && (long)g[X86_R10] != -1))) {
+			struct cloak_iov iov[64];
+			if (agent_safe_copy(iov, (const void *)g[X86_RSI], g[X86_RDX] * sizeof *iov) < 0) {
+				*ret = -14; /* EFAULT */
+				return 1;
+			}
+			return cloak_maps_read((long)g[X86_RDI], nr != NR_READV, g[X86_R10], iov,
+					       (int)g[X86_RDX], ret);
+		}
+		return 0;
+	case NR_LSEEK:
+		if (marked((long)g[X86_RDI]) == KIND_OWN_MAPS + 1)
+			return cloak_maps_lseek((long)g[X86_RDI], (long)g[X86_RSI], (long)g[X86_RDX], ret);
+		return 0;
+	}
+	return 0;
 }
 
 static long
 fix_read(const uint64_t *g, long r)
 {
 	long owner;
-	if (r <= 0 || !marked((long)g[X86_RDI]))
+	if (r <= 0 || marked((long)g[X86_RDI]) != KIND_STATUS + 1)
 		return r;
-	if (!fd_is_status_now((long)g[X86_RDI], &owner))
-		return r;
+	if (fd_file((long)g[X86_RDI], &owner) != CLOAK_FILE_STATUS)
+		return r; /* a stale mark: the fd changed behind our back */
 	if (!tracer_pid)
 		tracer_pid = read_tracer_pid();
 	long shown = 0;
@@ -158,19 +230,19 @@ cloak_syscall_after(long nr, const uint64_t *g, long r)
 		return fix_read(g, r);
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2: case NR_CREAT:
 		if (r >= 0)
-			mark(r, fd_is_status_now(r, &owner));
+			mark(r, kind_now(r, &owner));
 		break;
 	case NR_DUP:
 		if (r >= 0)
-			mark(r, marked((long)g[X86_RDI]));
+			dup_of((long)g[X86_RDI], r);
 		break;
 	case NR_DUP2: case NR_DUP3:
-		if (r >= 0 && g[X86_RDI] != g[X86_RSI])
-			mark(r, marked((long)g[X86_RDI]));
+		if (r >= 0)
+			dup_of((long)g[X86_RDI], r);
 		break;
 	case NR_FCNTL:
 		if (r >= 0 && (g[X86_RSI] == F_DUPFD || g[X86_RSI] == F_DUPFD_CLOEXEC))
-			mark(r, marked((long)g[X86_RDI]));
+			dup_of((long)g[X86_RDI], r);
 		break;
 	case NR_CLOSE:
 		mark((long)g[X86_RDI], 0);

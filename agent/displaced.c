@@ -309,6 +309,7 @@ make_arena(struct agent_state *s, uint64_t cand)
 	struct arena *ar = &arenas[n_arenas++];
 	ar->start = cand;
 	ar->end = cand + ARENA_SIZE;
+	cloak_hide(cand, cand + ARENA_SIZE);
 	ar->used = cand;
 	/* The tracer keeps it out of the trace's memory map and maps faults
 	 * inside it back to the program's instruction. */

@@ -155,6 +155,7 @@ make_trampoline(struct agent_state *s, uint64_t cand)
 	memset(p + 2, 0, 4);
 	memcpy(p + 6, &s->reentry, 8);
 	sys_mprotect(cand, PAGE, PROT_READ | PROT_EXEC);
+	cloak_hide(cand, cand + PAGE);
 	return cand;
 }
 

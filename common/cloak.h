@@ -40,15 +40,20 @@ cloak_literal(const char **p, const char *end, const char *lit)
 	return 1;
 }
 
+#define CLOAK_FILE_STATUS 1
+#define CLOAK_FILE_MAPS 2
+#define CLOAK_FILE_SMAPS 3
+
 /*
- * Whether `link` (what readlink of /proc/self/fd/N says, n bytes, not
- * terminated) is a process's status file: /proc/PID/status or
- * /proc/PID/task/TID/status.  *pid = PID.  readlink gives the canonical
- * form whatever path or symlink opened it (/proc/self/status,
- * /proc/thread-self/status, a relative path under an open /proc dir).
+ * Which of a process's files `link` is (what readlink of /proc/self/fd/N
+ * says, n bytes, not terminated): /proc/PID/NAME or
+ * /proc/PID/task/TID/NAME with NAME status, maps or smaps; 0 for anything
+ * else.  *pid = PID.  readlink gives the canonical form whatever path or
+ * symlink opened it (/proc/self/status, /proc/thread-self/maps, a
+ * relative path under an open /proc dir).
  */
 static inline int
-cloak_status_link(const char *link, long n, long *pid)
+cloak_proc_file(const char *link, long n, long *pid)
 {
 	const char *p = link, *end = link + n;
 	long tid;
@@ -56,7 +61,22 @@ cloak_status_link(const char *link, long n, long *pid)
 		return 0;
 	if (cloak_literal(&p, end, "/task/") && !cloak_number(&p, end, &tid))
 		return 0;
-	return cloak_literal(&p, end, "/status") && p == end;
+	const char *name = p;
+	if (cloak_literal(&p, end, "/status") && p == end)
+		return CLOAK_FILE_STATUS;
+	p = name;
+	if (cloak_literal(&p, end, "/maps") && p == end)
+		return CLOAK_FILE_MAPS;
+	p = name;
+	if (cloak_literal(&p, end, "/smaps") && p == end)
+		return CLOAK_FILE_SMAPS;
+	return 0;
+}
+
+static inline int
+cloak_status_link(const char *link, long n, long *pid)
+{
+	return cloak_proc_file(link, n, pid) == CLOAK_FILE_STATUS;
 }
 
 /*

@@ -1,3 +1,3 @@
 #!/bin/sh
-# common/cloak.h on its own (tests/unit/cloak_status.c).
-exec "$PROGS/cloak_status"
+# common/cloak.h and common/cloak_maps.h on their own (tests/unit/cloak_decisions.c).
+exec "$PROGS/cloak_decisions"
