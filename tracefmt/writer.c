@@ -782,6 +782,71 @@ umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 	return insn_general(w, pid, tid, addr);
 }
 
+/*
+ * umss_writer_insn's work for a run of addresses, with the thread's
+ * state in registers: an address where the last instruction ended
+ * continues the segment, another starts a new segment right here (a
+ * loop's jump back); anything else (an unknown address, an instruction
+ * of unknown length, a full buffer, another thread) goes through the one
+ * at a time path.  Writes exactly what n calls of umss_writer_insn would.
+ */
+int
+umss_writer_insns(struct umss_writer *w, uint32_t pid, uint32_t tid,
+		  const uint64_t *addrs, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		struct wthread *t;
+		if (w && (t = w->last) && t->tid == tid && t->pid == pid &&
+		    !w->err && t->seg_run) {
+			struct code_map *m = t->proc->code;
+			uint64_t expected = t->expected, run = t->seg_run;
+			uint64_t nblock = t->nblock;
+			int full = 0;
+			for (; i < n; i++) {
+				uint64_t a = addrs[i];
+				const struct code_hot *h = code_map_hot(m, a);
+				if (h->addr != a || h->lenp1 <= 1)
+					break;
+				if (a != expected) {
+					if (t->cap - t->len < 2 * FMT_VARINT_MAX)
+						break;
+					uint8_t *p = t->buf + t->len;
+					p += fmt_put_varint(p, fmt_zigzag((int64_t)t->seg_addr_delta));
+					p += fmt_put_varint(p, run - 1);
+					t->len = (size_t)(p - t->buf);
+					t->seg_addr_delta = a - expected;
+					run = 0;
+					full = t->len >= BLOCK_BYTES;
+				}
+				run++;
+				nblock++;
+				expected = a + h->lenp1 - 1u;
+				if (full) {
+					i++;
+					break;
+				}
+			}
+			t->seg_run = run;
+			t->nblock = nblock;
+			t->expected = expected;
+			if (full) {
+				int err = insn_block_full(w, t);
+				if (err)
+					return err;
+				continue;
+			}
+			if (i == n)
+				break;
+		}
+		int err = insn_general(w, pid, tid, addrs[i]);
+		if (err)
+			return err;
+		i++;
+	}
+	return 0;
+}
+
 int
 umss_writer_signal(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		   int32_t signo, int32_t code, uint64_t addr, uint64_t at,

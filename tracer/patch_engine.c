@@ -135,12 +135,26 @@ record_insn(struct patch_engine *e, uint64_t addr)
 	e->res->instructions++;
 }
 
+/* A run of the ring's addresses: those in the executable mapping seen
+ * last go to the writer in one call, the others one by one (record_insn
+ * looks their mapping up). */
 static void
 record_insns(void *ctx, const uint64_t *addrs, size_t n)
 {
 	struct patch_engine *e = ctx;
-	for (size_t i = 0; i < n; i++)
-		record_insn(e, addrs[i]);
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && addrs[j] >= e->exec_lo && addrs[j] < e->exec_hi)
+			j++;
+		if (j > i) {
+			check(e, umss_writer_insns(e->w, e->pid, e->pid, addrs + i, j - i));
+			e->res->instructions += j - i;
+			i = j;
+		}
+		if (i < n)
+			record_insn(e, addrs[i++]);
+	}
 }
 
 static void

@@ -214,6 +214,10 @@ int umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 /* Appends one retired instruction to tid's stream (buffered). */
 int umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		     uint64_t addr);
+/* The same for n instructions in order: one call for a run (the agent's
+ * trace ring hands them over in bulk). */
+int umss_writer_insns(struct umss_writer *w, uint32_t pid, uint32_t tid,
+		      const uint64_t *addrs, size_t n);
 int umss_writer_signal(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		       int32_t signo, int32_t code, uint64_t addr, uint64_t at,
 		       uint32_t action);
