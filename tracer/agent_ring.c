@@ -124,14 +124,14 @@ publish_tail(struct agent_ring *r, uint64_t tail)
 }
 
 long
-agent_ring_drain(struct agent_ring *r, const struct agent_ring_sink *sink)
+agent_ring_drain(struct agent_ring *r, const struct agent_ring_sink *sink, uint64_t max)
 {
 	uint64_t tail = r->hdr->tail;
 	uint64_t head = __atomic_load_n(&r->hdr->head, __ATOMIC_ACQUIRE);
 	uint64_t start = tail, published = tail;
 	if (head - tail > r->mask + 1)
 		return -1;
-	while (tail != head) {
+	while (tail != head && tail - start < max) {
 		uint64_t i = tail & r->mask;
 		uint64_t word = r->data[i];
 		if (word & AGENT_REC_CODE) {
@@ -147,6 +147,8 @@ agent_ring_drain(struct agent_ring *r, const struct agent_ring_sink *sink)
 			uint64_t end = r->mask + 1 - i;
 			if (end > head - tail)
 				end = head - tail;
+			if (end > max - (tail - start))
+				end = max - (tail - start);
 			uint64_t n = 1;
 			while (n < end && !(r->data[i + n] & AGENT_REC_CODE))
 				n++;

@@ -38,10 +38,11 @@ void agent_ring_unref(struct agent_ring *r);
 uint64_t agent_ring_addr(const struct agent_ring *r);
 
 /*
- * Hands the published words to sink, then frees their room (and wakes
- * the agent when it waits for room).  Returns the number of words taken,
- * or -1 when the ring's words make no sense (a damaged ring).
+ * Hands the published words to sink (about max of them at most, whole
+ * records), then frees their room (and wakes the agent when it waits for
+ * room).  Returns the number of words taken, or -1 when the ring's words
+ * make no sense (a damaged ring).
  */
-long agent_ring_drain(struct agent_ring *r, const struct agent_ring_sink *sink);
+long agent_ring_drain(struct agent_ring *r, const struct agent_ring_sink *sink, uint64_t max);
 
 #endif

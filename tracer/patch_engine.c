@@ -170,17 +170,24 @@ record_code_word(void *ctx, uint64_t addr, const uint8_t bytes[16], unsigned len
  * come after the instructions before them.
  */
 static long
-drain(struct patch_engine *e)
+drain_some(struct patch_engine *e, uint64_t max)
 {
 	if (!e->ring)
 		return 0;
 	struct agent_ring_sink sink = { record_insns, record_code_word, e };
-	long n = agent_ring_drain(e->ring, &sink);
+	long n = agent_ring_drain(e->ring, &sink, max);
 	if (n < 0 && !e->error) {
 		fprintf(stderr, "umss: the agent's trace ring is damaged\n");
 		e->error = -1;
 	}
 	return n;
+}
+
+/* Everything published: at a stop of e the agent adds nothing meanwhile. */
+static long
+drain(struct patch_engine *e)
+{
+	return drain_some(e, UINT64_MAX);
 }
 
 static void on_exit_status(struct patch_engine *e, int status);
@@ -1376,12 +1383,20 @@ end_all(struct patch_run *r)
 /*
  * The drain thread: records what the agents publish in their rings while
  * the programs run (on the second core), in turns with the main loop
- * (trace_lock), giving way when the main loop waits for the lock.
+ * (trace_lock), giving way when the main loop waits for the lock,
+ * sleeping 50 µs to 1 ms when there was nothing.
  */
+#define IDLE_MIN_NS (50 * 1000L)
+/* Words of one ring per turn of the drain thread (~1-2 ms of work): the
+ * main loop waits no longer than that for trace_lock. */
+#define DRAIN_TURN_WORDS (256u << 10)
+#define IDLE_MAX_NS (1000 * 1000L)
+
 static void *
 drainer(void *arg)
 {
 	struct patch_run *r = arg;
+	long idle_ns = IDLE_MIN_NS;
 	for (;;) {
 		while (__atomic_load_n(&main_wants_lock, __ATOMIC_SEQ_CST))
 			sched_yield();
@@ -1392,14 +1407,19 @@ drainer(void *arg)
 		}
 		long n = 0;
 		for (struct patch_engine *p = r->procs; p; p = p->next) {
-			long k = drain(p);
+			long k = drain_some(p, DRAIN_TURN_WORDS);
 			n += k > 0 ? k : 0;
 		}
 		pthread_mutex_unlock(&trace_lock);
-		if (!n) {
-			/* Idle: a ring of 2^20 words takes milliseconds to fill. */
-			struct timespec ts = { 0, 100 * 1000 };
+		if (n) {
+			idle_ns = IDLE_MIN_NS;
+		} else {
+			/* Idle (a program asleep, or umss's main loop at work):
+			 * wait longer each time up to 1 ms; a ring of 2^20 words
+			 * takes more than 4 ms to fill at the agent's fastest. */
+			struct timespec ts = { 0, idle_ns };
 			nanosleep(&ts, NULL);
+			idle_ns = idle_ns * 2 > IDLE_MAX_NS ? IDLE_MAX_NS : idle_ns * 2;
 		}
 	}
 }
