@@ -315,6 +315,7 @@ make_arena(struct agent_state *s, uint64_t cand)
 	 * inside it back to the program's instruction. */
 	s->req_arg[0] = cand;
 	s->req_arg[1] = ARENA_SIZE;
+	s->req_arg[2] = 0; /* an arena, not a trampoline page */
 	gate(s, AGENT_REQ_ARENA);
 	return 1;
 }

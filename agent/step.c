@@ -15,6 +15,7 @@
  * once by the tracer with PTRACE_SINGLESTEP, a counted fallback.
  */
 #include "agent/agent.h"
+#include "agent/code_pages.h"
 #include "agent/process.h"
 #include "agent/ring.h"
 #include "agent/signal.h"
@@ -32,7 +33,6 @@
 #define PATCH_LEN 5
 
 #define DCACHE_BITS 16
-#define WPAGES 1024              /* code pages made writable, a small set */
 #define MAX_TRAMPOLINES 64
 
 struct agent_state agent_state_block;
@@ -45,13 +45,6 @@ struct dcache_entry {
 };
 static struct dcache_entry dcache[1u << DCACHE_BITS];
 
-/* Code pages made writable: the page address, with bit 0 set when
- * mprotect refused (the vdso is sealed on this kernel) and the patch goes
- * through /proc/self/mem instead, which writes like a debugger does
- * (FOLL_FORCE).  Open addressing, 0 = empty. */
-static uint64_t wpages[WPAGES];
-static unsigned n_wpages;
-static long mem_fd = -1;         /* /proc/self/mem, opened when first needed */
 static uint64_t trampolines[MAX_TRAMPOLINES];
 static unsigned n_trampolines;
 
@@ -122,10 +115,13 @@ read_mem(void *cookie, uint64_t addr, void *buf, size_t size)
 }
 
 /* One kernel-assisted step of ctx by the tracer (it records the
- * instruction and updates ctx). */
+ * instruction and updates ctx).  The code pages get the program's own
+ * protection first: the instruction may store into one (natively a
+ * fault; the reason for many fallbacks, see mem_check). */
 static void
 fallback(struct agent_state *s)
 {
+	code_pages_restore();
 	gate(s, AGENT_REQ_STEP);
 }
 
@@ -156,6 +152,11 @@ make_trampoline(struct agent_state *s, uint64_t cand)
 	memcpy(p + 6, &s->reentry, 8);
 	sys_mprotect(cand, PAGE, PROT_READ | PROT_EXEC);
 	cloak_hide(cand, cand + PAGE);
+	/* Not the program's mapping: no MAP event (the ptrace engine has none). */
+	s->req_arg[0] = cand;
+	s->req_arg[1] = PAGE;
+	s->req_arg[2] = PROT_READ | PROT_EXEC;
+	gate(s, AGENT_REQ_ARENA);
 	return cand;
 }
 
@@ -187,73 +188,15 @@ trampoline_for(struct agent_state *s, uint64_t from_end)
 	return t;
 }
 
-static void
-wpages_clear(void)
-{
-	if (!n_wpages)
-		return;
-	memset(wpages, 0, sizeof wpages);
-	n_wpages = 0;
-}
+/* What insn's memory accesses do that running it in place with a patch
+ * at n would change: MEM_PATCH, one may touch [n, n + 5) (it must see and
+ * change the program's bytes); MEM_OURS, one writes a code page the agent
+ * made writable (natively that store faults).  0: neither. */
+#define MEM_PATCH 1
+#define MEM_OURS 2
 
 static int
-open_mem(void)
-{
-	if (mem_fd >= 0)
-		return 0;
-	long fd = sys6(NR_OPEN, (long)"/proc/self/mem", 02 | 02000000 /* O_RDWR | O_CLOEXEC */,
-		       0, 0, 0, 0);
-	if (fd < 0)
-		return -1;
-	/* Out of the way of the program's small fd numbers. */
-	long high = sys6(NR_FCNTL, fd, 1030 /* F_DUPFD_CLOEXEC */, 900, 0, 0, 0);
-	if (high >= 0) {
-		sys6(NR_CLOSE, fd, 0, 0, 0, 0, 0);
-		fd = high;
-	}
-	mem_fd = fd;
-	return 0;
-}
-
-/* Makes the code page writable (keeping its other permissions) unless it
- * is not executable, where the program itself would fault.  Returns 0
- * (cannot), 1 (writable) or 2 (write through /proc/self/mem). */
-static int
-page_writable(struct agent_state *s, uint64_t page)
-{
-	if (page < PAGE)
-		return 0; /* below mmap_min_addr: never mapped */
-	unsigned h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
-	for (unsigned i = 0; i < WPAGES; i++, h = (h + 1) % WPAGES) {
-		if ((wpages[h] & ~1ull) == page)
-			return 1 + (int)(wpages[h] & 1);
-		if (!wpages[h])
-			break;
-	}
-	s->req_arg[0] = page;
-	gate(s, AGENT_REQ_PROT);
-	uint64_t prot = s->req_result;
-	if (prot == ~0ull || !(prot & PROT_EXEC))
-		return 0;
-	uint64_t entry = page;
-	if (sys_mprotect(page, PAGE, (int)(prot | PROT_WRITE)) < 0) {
-		if (open_mem() < 0)
-			return 0;
-		entry |= 1;
-	}
-	if (n_wpages >= WPAGES / 2)
-		wpages_clear();
-	h = (unsigned)((page >> 12) * 0x9e3779b1u) % WPAGES;
-	while (wpages[h])
-		h = (h + 1) % WPAGES;
-	wpages[h] = entry;
-	n_wpages++;
-	return 1 + (int)(entry & 1);
-}
-
-/* True when one of insn's memory accesses may touch [n, n + 5). */
-static int
-touches_patch(const struct x86_insn *insn, const struct x86_regs *regs, uint64_t n)
+mem_check(const struct x86_insn *insn, const struct x86_regs *regs, uint64_t n)
 {
 	struct x86_mem m[X86_MAX_MEM];
 	int k = x86_insn_mem(insn, regs, m);
@@ -270,7 +213,9 @@ touches_patch(const struct x86_insn *insn, const struct x86_regs *regs, uint64_t
 		uint64_t lo = m[i].dir < 0 ? m[i].addr - (count - 1) * size : m[i].addr;
 		uint64_t hi = lo + total;
 		if (hi < lo || (lo < n + PATCH_LEN && n < hi))
-			return 1;
+			return MEM_PATCH;
+		if ((m[i].access & X86_ACC_WRITE) && code_pages_ours(lo, hi))
+			return MEM_OURS;
 	}
 	return 0;
 }
@@ -304,17 +249,14 @@ emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
 	return 1;
 }
 
-/* In a new child process: /proc/self/mem opened by the parent is the
- * parent's memory (the file is bound to the mm it was opened for). */
+/* In a new child process: its own ring; /proc/self/mem opened by the
+ * parent would be the parent's memory (agent/code_pages.c). */
 static void
 forked_child(struct agent_state *s)
 {
 	process_forked_child(s);
 	ring_reopen(s);
-	if (mem_fd >= 0)
-		sys6(NR_CLOSE, mem_fd, 0, 0, 0, 0, 0);
-	mem_fd = -1;
-	wpages_clear(); /* pages written through mem_fd are opened again when next needed */
+	code_pages_forked_child();
 }
 
 /* Executes the syscall at ctx.rip with the program's registers (both
@@ -366,6 +308,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		}
 		break;
 	}
+	code_pages_before_syscall(nr, g);
 	long r = 0;
 	switch (cloak_syscall_before(nr, g, &r) ? SIGNAL_SYSCALL_DONE : signal_syscall(s, nr, &r)) {
 	case SIGNAL_SYSCALL_STEPPED:
@@ -406,30 +349,21 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		emit(s, at);
 	if (s->engine == AGENT_ENGINE_DISPLACED)
 		displaced_mem_syscall(s, nr, g, r);
+	code_pages_after_syscall(nr, g, r);
+	if (nr == NR_ARCH_PRCTL && g[X86_RDI] == 0x1002 /* ARCH_SET_FS */ && r == 0)
+		s->ctx.fs_base = g[X86_RSI]; /* fs-relative operands' addresses (mem_check) */
 	switch (nr) {
 	case NR_MMAP: case NR_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_PKEY_MPROTECT:
 	case NR_SHMAT:
-		/* The program's own protections replace ours. */
-		wpages_clear();
 		gate(s, AGENT_REQ_SYNC);
 		break;
 	}
 }
 
-static int patch_via_mem; /* the active patch was written through mem_fd */
+static int patch_how; /* CODE_PAGE_*: how the active patch was written */
 
 static int
-write_code(uint64_t at, const void *bytes, int via_mem)
-{
-	if (!via_mem) {
-		memcpy((void *)at, bytes, PATCH_LEN);
-		return 0;
-	}
-	return sys6(NR_PWRITE64, mem_fd, (long)bytes, PATCH_LEN, (long)at, 0, 0) == PATCH_LEN ? 0 : -1;
-}
-
-static int
-patch(struct agent_state *s, uint64_t n, uint64_t target, int via_mem)
+patch(struct agent_state *s, uint64_t n, uint64_t target, int how)
 {
 	uint8_t jmp[PATCH_LEN] = { 0xe9 };
 	int32_t rel = (int32_t)(target - (n + PATCH_LEN));
@@ -438,17 +372,17 @@ patch(struct agent_state *s, uint64_t n, uint64_t target, int via_mem)
 	/* N may be unreadable (the execute-only vsyscall page): fall back. */
 	if (agent_safe_copy(&s->patch_orig, (const void *)n, PATCH_LEN) < 0)
 		return -1;
-	if (write_code(n, jmp, via_mem) < 0)
+	if (code_write(n, jmp, how) < 0)
 		return -1;
 	s->patch_addr = n;
-	patch_via_mem = via_mem;
+	patch_how = how;
 	return 0;
 }
 
 static void
 unpatch(struct agent_state *s)
 {
-	if (write_code(s->patch_addr, &s->patch_orig, patch_via_mem) < 0)
+	if (code_write(s->patch_addr, &s->patch_orig, patch_how) < 0)
 		stop(s, AGENT_REQ_FAILED, AGENT_WHY_UNPATCH, s->patch_addr);
 	s->patch_addr = 0;
 }
@@ -498,14 +432,16 @@ step(struct agent_state *s)
 		return;
 	}
 	uint64_t target = trampoline_for(s, n + PATCH_LEN);
-	int w1 = 0, w2 = 1;
+	int w1 = CODE_PAGE_NO, w2 = CODE_PAGE_DIRECT;
 	uint64_t last = (n + PATCH_LEN - 1) & ~(PAGE - 1);
-	if (target && !touches_patch(insn, &s->ctx, n)) {
-		w1 = page_writable(s, n & ~(PAGE - 1));
+	if (target) {
+		w1 = code_page_writable(s, n & ~(PAGE - 1));
 		if (w1 && last != (n & ~(PAGE - 1)))
-			w2 = page_writable(s, last);
+			w2 = code_page_writable(s, last);
 	}
-	if (!target || !w1 || !w2 || patch(s, n, target, w1 == 2 || w2 == 2) < 0) {
+	/* After the pages are made writable: I may store into one of them. */
+	if (!target || !w1 || !w2 || mem_check(insn, &s->ctx, n) ||
+	    patch(s, n, target, w1 == CODE_PAGE_MEM || w2 == CODE_PAGE_MEM ? CODE_PAGE_MEM : CODE_PAGE_DIRECT) < 0) {
 		fallback(s);
 		return;
 	}

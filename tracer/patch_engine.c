@@ -221,21 +221,27 @@ in_agent(const struct patch_engine *e, uint64_t rip)
 
 /* Engine displaced mapped a stub arena: it is umss's, not the program's
  * (no MAP event), and a fault inside it is the program's instruction's. */
+/* An agent mapping the program did not make: a displaced stub arena
+ * (prot 0: RWX, and faults there are the stubs'), or a patch trampoline
+ * page (prot = its PROT_*): either is kept out of MAP events by seeding
+ * the map copy with it. */
 static void
-add_arena(struct patch_engine *e, uint64_t start, uint64_t len)
+add_arena(struct patch_engine *e, uint64_t start, uint64_t len, uint64_t prot)
 {
 	if (e->vm_parent)
-		add_arena(e->vm_parent, start, len); /* its memory too */
-	e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
-	e->arenas[e->n_arenas][0] = start;
-	e->arenas[e->n_arenas][1] = start + len;
-	e->n_arenas++;
+		add_arena(e->vm_parent, start, len, prot); /* its memory too */
+	if (!prot) {
+		e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
+		e->arenas[e->n_arenas][0] = start;
+		e->arenas[e->n_arenas][1] = start + len;
+		e->n_arenas++;
+	}
 	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
 	e->maps.cap = e->maps.n + 1;
 	e->maps.v[e->maps.n++] = (struct map_entry){
 		.start = start,
 		.end = start + len,
-		.prot = PROT_READ | PROT_WRITE | PROT_EXEC,
+		.prot = prot ? (int)prot : PROT_READ | PROT_WRITE | PROT_EXEC,
 		.path = xstrdup(""),
 	};
 }
@@ -922,13 +928,18 @@ on_request(struct patch_engine *e)
 			if (pass)
 				check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
 			for (size_t i = 0; i < e->maps.n; i++)
-				if (a >= e->maps.v[i].start && a < e->maps.v[i].end)
+				if (a >= e->maps.v[i].start && a < e->maps.v[i].end) {
 					st.req_result = e->maps.v[i].prot;
+					/* The whole mapping: the agent makes it
+					 * writable at once (agent/code_pages.c). */
+					st.req_arg[1] = e->maps.v[i].start;
+					st.req_arg[2] = e->maps.v[i].end;
+				}
 		}
 		break;
 	}
 	case AGENT_REQ_ARENA:
-		add_arena(e, st.req_arg[0], st.req_arg[1]);
+		add_arena(e, st.req_arg[0], st.req_arg[1], st.req_arg[2]);
 		break;
 	case AGENT_REQ_DELIVER:
 		if (!deliver_queued(e, &st)) {

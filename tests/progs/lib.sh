@@ -130,3 +130,51 @@ check_same_twice() {
 	same_output "$tag.native" "$tag.2"
 	same_trace "$tag.1" "$tag.2"
 }
+
+# three_engines NAME PROG ARGS...: PROG natively (ASLR off, the environment
+# umss gives it: bash sets `_` to the command it runs) and under engines
+# ptrace, patch and displaced into WORK/NAME.ENGINE.{trace,out,err,status}:
+# stdout+stderr and exit status equal native under each, and the user-mode
+# engines' traces identical to ptrace's (`umss diff`) with the same SIGNAL
+# events (not with THREE_ENGINES_TRACES=no: for programs that print or
+# parse what differs, like their VmSize).  Prints the fallback counts.
+three_engines() {
+	local name=$1 engine nrc rc
+	shift
+	env _="$UMSS" setarch -R "$@" >"$WORK/$name.native.out" 2>&1 </dev/null
+	nrc=$?
+	for engine in ptrace patch displaced; do
+		"$UMSS" trace -o "$WORK/$name.$engine.trace" --engine=$engine -- "$@" \
+			>"$WORK/$name.$engine.out" 2>"$WORK/$name.$engine.err" </dev/null
+		rc=$?
+		[ "$rc" = "$nrc" ] || fail "$name: $engine exit $rc, native $nrc: $(grep '^umss' "$WORK/$name.$engine.err" | head -3)"
+		cmp -s "$WORK/$name.native.out" "$WORK/$name.$engine.out" ||
+			fail "$name: $engine output differs from native: $(diff "$WORK/$name.native.out" "$WORK/$name.$engine.out" | head -8)"
+	done
+	for engine in patch displaced; do
+		[ "${THREE_ENGINES_TRACES:-yes}" = no ] && break
+		"$UMSS" diff "$WORK/$name.ptrace.trace" "$WORK/$name.$engine.trace" >"$WORK/diff.out" 2>&1 ||
+			fail "$name: $engine trace differs from ptrace's: $(head -20 "$WORK/diff.out")"
+		[ "$(signal_events "$WORK/$name.ptrace.trace")" = "$(signal_events "$WORK/$name.$engine.trace")" ] ||
+			fail "$name: $engine SIGNAL events differ from ptrace's"
+	done
+	# The memory map as the trace saw it (code pages the agent made
+	# writable must not show), whatever the instructions were.
+	for engine in patch displaced; do
+		[ "$(map_events "$WORK/$name.ptrace.trace")" = "$(map_events "$WORK/$name.$engine.trace")" ] ||
+			fail "$name: $engine MAP events differ from ptrace's: $(diff <(map_events "$WORK/$name.ptrace.trace") <(map_events "$WORK/$name.$engine.trace") | head -6)"
+	done
+	local traces=identical
+	[ "${THREE_ENGINES_TRACES:-yes}" = no ] && traces="not compared (MAP events equal)"
+	echo "ok $name: native output and status under 3 engines, traces $traces;" \
+		"patch $(tail -1 "$WORK/$name.patch.err" | grep -o '[0-9]* fallbacks')," \
+		"displaced $(tail -1 "$WORK/$name.displaced.err" | grep -o '[0-9]* fallbacks')"
+}
+
+map_events() {
+	"$UMSS" show "$1" | grep '^# pid [0-9]*: \(map\|unmap\) ' | sed 's/^# pid [0-9]*//'
+}
+
+signal_events() {
+	"$UMSS" show "$1" | grep '^# tid [0-9]*: signal' | sed 's/^# tid [0-9]*//'
+}
