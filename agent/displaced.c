@@ -589,11 +589,30 @@ kind_of(const struct x86_insn *insn)
 	}
 }
 
+/*
+ * The records are full (a big program, cc1 has more than 256 Ki
+ * instructions that run, or a JIT rewriting code forever): start again
+ * with none.  Safe here: this runs in C, where no stub is in use (signal
+ * frames and d_cur hold program addresses, never stubs; a vfork parent
+ * sharing the records is suspended in the agent's syscall and looks its
+ * next instruction up again).  The arenas stay mapped and are refilled.
+ */
+static void
+flush_records(void)
+{
+	for (unsigned i = 0; i < DISP_L1_SIZE; i++)
+		l1_clear(&l1[i]);
+	memset(rhash, 0, sizeof rhash);
+	n_recs = 0;
+	for (unsigned i = 0; i < n_arenas; i++)
+		arenas[i].used = arenas[i].start;
+}
+
 static struct disp_rec *
 new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
 {
 	if (n_recs == MAX_RECS)
-		stop(s, AGENT_REQ_FAILED, AGENT_WHY_DISP_FULL, at);
+		flush_records();
 	struct disp_rec *r = &recs[n_recs];
 	r->addr = at;
 	memcpy(r->bytes, bytes, 16);
