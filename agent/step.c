@@ -393,18 +393,30 @@ static void
 step(struct agent_state *s)
 {
 	uint64_t at = s->ctx.rip;
-	if (s->ctx.rflags & 0x100) /* TF: the program single-steps itself */
-		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
 	const struct x86_insn *insn = decode_at(s, at);
+	if (s->ctx.rflags & 0x100) {
+		/* The program's own trap flag (as engine displaced does): the
+		 * kernel steps each instruction and the tracer hands the step
+		 * trap to the program (tracer/patch_engine.c fallback_step).
+		 * Its syscalls would need that trap after the agent ran them:
+		 * not yet. */
+		if (insn && insn->cf == X86_CF_SYSCALL)
+			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+		fallback(s);
+		return;
+	}
 	if (!insn) {
 		fallback(s);
 		return;
 	}
 	if (insn->enc == X86_ENC_LEGACY && insn->map == X86_MAP_1BYTE && insn->opcode == 0x9d) {
-		/* popf that sets TF: the program would single-step itself. */
+		/* popf that sets TF: the kernel steps it, so the first trap
+		 * comes after the next instruction, as natively. */
 		uint64_t v = 0;
-		if (agent_safe_copy(&v, (const void *)s->ctx.gpr[X86_RSP], 2) == 0 && (v & 0x100))
-			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_TRAPFLAG, at);
+		if (agent_safe_copy(&v, (const void *)s->ctx.gpr[X86_RSP], 2) == 0 && (v & 0x100)) {
+			fallback(s);
+			return;
+		}
 	}
 	switch (insn->cf) {
 	case X86_CF_SYSCALL:

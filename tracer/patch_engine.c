@@ -585,7 +585,7 @@ fallback_step(struct patch_engine *e, struct agent_state *st)
 {
 	struct user_regs_struct agent_regs, regs;
 	uint64_t at = st->ctx.rip;
-	bool own_tf = (st->ctx.rflags & 0x100) != 0; /* the program's trap flag (displaced) */
+	bool own_tf = (st->ctx.rflags & 0x100) != 0; /* the program's trap flag */
 	uint8_t bytes[15] = { 0 };
 	struct insn_info info = { 0 };
 	size_t n = tracee_read_code(e->pid, at, bytes);
@@ -753,7 +753,7 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 		snprintf(why, sizeof why, "the program ignored SIGTRAP (the agent's gate is an int3)");
 		break;
 	case AGENT_WHY_TRAPFLAG:
-		snprintf(why, sizeof why, "the program set the trap flag (at 0x%llx)",
+		snprintf(why, sizeof why, "a system call with the trap flag set by the program (at 0x%llx)",
 			 (unsigned long long)st->req_arg[1]);
 		break;
 	default:
@@ -816,7 +816,7 @@ sigreturn_step(struct patch_engine *e, struct agent_state *st)
 	bool ok = fallback_step(e, st);
 	if (ok) {
 		e->res->fallbacks--; /* not a fallback: the kernel's job by design */
-		if (tf && e->engine == AGENT_ENGINE_DISPLACED)
+		if (tf)
 			st->ctx.rflags |= 0x100;
 	}
 	return ok;

@@ -65,10 +65,10 @@ exact sigtrap_int3_handler 3 "$PROGS/sigtrap_int3_handler"
 branch_fallbacks=0
 [ "$engine" = patch ] && branch_fallbacks=3
 exact branch_faults $branch_fallbacks "$PROGS/branch_faults"
-# The program sets TF itself and counts 50 SIGTRAPs: displaced has the
+# The program sets TF itself and counts 50 SIGTRAPs: both engines have the
 # kernel step each instruction while TF is set (51 fallbacks: the 50
-# trapped instructions and the popf); patch refuses it for now.
-[ "$engine" = displaced ] && exact own_trap_flag 51 "$PROGS/own_trap_flag"
+# trapped instructions and the popf).
+exact own_trap_flag 51 "$PROGS/own_trap_flag"
 same_output sigalrm "$PROGS/sigalrm"
 same_output sigalrm_hot "$PROGS/sigalrm_hot"
 same_output python3-signal /usr/bin/python3 -c 'import signal, os

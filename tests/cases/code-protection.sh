@@ -17,5 +17,5 @@ grep -q ' 5 fallbacks' "$WORK/text_write_fault.patch.err" ||
 	fail "text_write_fault: patch fallbacks: $(tail -1 "$WORK/text_write_fault.patch.err")"
 grep -c 'SIGSEGV si_code 2' "$WORK/text_write_fault.native.out" | grep -qx 5 ||
 	fail "text_write_fault: natively not 5 faults: $(cat "$WORK/text_write_fault.native.out")"
-THREE_ENGINES_TRACES=no three_engines text_maps "$PROGS/text_maps"
+three_engines text_maps "$PROGS/text_maps"
 grep -q 'r-xp .*/libc.so' "$WORK/text_maps.native.out" || fail "text_maps: no libc text line natively"
