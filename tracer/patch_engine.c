@@ -1395,12 +1395,14 @@ end_all(struct patch_run *r)
  * The drain thread: records what the agents publish in their rings while
  * the programs run (on the second core), in turns with the main loop
  * (trace_lock), giving way when the main loop waits for the lock,
- * sleeping 50 µs to 1 ms when there was nothing.
+ * sleeping 50 µs to 1 ms when there was little.
  */
 #define IDLE_MIN_NS (50 * 1000L)
 /* Words of one ring per turn of the drain thread (~1-2 ms of work): the
  * main loop waits no longer than that for trace_lock. */
 #define DRAIN_TURN_WORDS (256u << 10)
+/* A turn with fewer words than this sleeps before the next. */
+#define DRAIN_BUSY_WORDS (16u << 10)
 #define IDLE_MAX_NS (1000 * 1000L)
 
 static void *
@@ -1422,12 +1424,14 @@ drainer(void *arg)
 			n += k > 0 ? k : 0;
 		}
 		pthread_mutex_unlock(&trace_lock);
-		if (n) {
+		if (n >= DRAIN_BUSY_WORDS) {
 			idle_ns = IDLE_MIN_NS;
 		} else {
-			/* Idle (a program asleep, or umss's main loop at work):
-			 * wait longer each time up to 1 ms; a ring of 2^20 words
-			 * takes more than 4 ms to fill at the agent's fastest. */
+			/* Little or nothing (a slow producer such as engine
+			 * patch, a program asleep, umss's main loop at work):
+			 * wait longer each time up to 1 ms rather than wake
+			 * for a few words; a ring of 2^20 words takes more
+			 * than 4 ms to fill at the agent's fastest. */
 			struct timespec ts = { 0, idle_ns };
 			nanosleep(&ts, NULL);
 			idle_ns = idle_ns * 2 > IDLE_MAX_NS ? IDLE_MAX_NS : idle_ns * 2;
