@@ -51,11 +51,17 @@ int cloak_maps_lseek(long fd, long offset, long whence, long *ret);
 /* A mapping of the agent's (stub arena, trampoline page) to keep out of
  * the maps the program reads; the agent's image is hidden already. */
 void cloak_hide(uint64_t start, uint64_t end);
+void cloak_unhide(uint64_t start, uint64_t end);
 
 /* displaced.c (engine displaced) */
 __attribute__((noreturn)) void displaced_run(struct agent_state *s);
 /* After a syscall that may change the memory map (g = the registers it
  * ran with, result = its return value). */
 void displaced_mem_syscall(struct agent_state *s, long nr, const uint64_t *g, long result);
+/* The program is about to map or unmap [lo, hi) on purpose: arenas there
+ * are dropped (with every record) and unmapped. */
+void displaced_yield_range(struct agent_state *s, uint64_t lo, uint64_t hi);
+/* Tells the tracer the agent unmapped its page(s) [start, start + len). */
+void agent_forget_mapping(struct agent_state *s, uint64_t start, uint64_t len);
 
 #endif

@@ -77,6 +77,19 @@ cloak_hide(uint64_t start, uint64_t end)
 	nhidden++;
 }
 
+/* The agent unmapped [start, end) (the program maps there on purpose). */
+void
+cloak_unhide(uint64_t start, uint64_t end)
+{
+	for (int i = 0; i < nhidden; i++)
+		if (hidden[i].start == start && hidden[i].end == end) {
+			for (; i + 1 < nhidden; i++)
+				hidden[i] = hidden[i + 1];
+			nhidden--;
+			return;
+		}
+}
+
 static struct slot *
 slot_of(long fd)
 {

@@ -608,6 +608,23 @@ flush_records(void)
 		arenas[i].used = arenas[i].start;
 }
 
+void
+displaced_yield_range(struct agent_state *s, uint64_t lo, uint64_t hi)
+{
+	for (unsigned i = 0; i < n_arenas;) {
+		struct arena *ar = &arenas[i];
+		if (ar->start >= hi || ar->end <= lo) {
+			i++;
+			continue;
+		}
+		flush_records(); /* stubs there are gone */
+		sys_munmap(ar->start, ar->end - ar->start);
+		cloak_unhide(ar->start, ar->end);
+		agent_forget_mapping(s, ar->start, ar->end - ar->start);
+		arenas[i] = arenas[--n_arenas];
+	}
+}
+
 static struct disp_rec *
 new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
 {

@@ -160,6 +160,57 @@ make_trampoline(struct agent_state *s, uint64_t cand)
 	return cand;
 }
 
+void
+agent_forget_mapping(struct agent_state *s, uint64_t start, uint64_t len)
+{
+	s->req_arg[0] = start;
+	s->req_arg[1] = len;
+	s->req_arg[2] = ~0ull;
+	gate(s, AGENT_REQ_ARENA);
+}
+
+/*
+ * The program maps, moves or unmaps at a fixed address (mmap MAP_FIXED or
+ * MAP_FIXED_NOREPLACE, mremap MREMAP_FIXED, munmap): natively nothing of
+ * the agent's is there, so its pages in that range (patch trampolines,
+ * displaced arenas) are unmapped first and forgotten; the agent makes new
+ * ones elsewhere when it needs them.  (Its image and ring are not moved:
+ * a program mapping over them is not handled.)
+ */
+static void
+yield_fixed_range(struct agent_state *s, long nr, const uint64_t *g)
+{
+	uint64_t lo, len;
+	if (nr == NR_MMAP && (g[X86_R10] & (0x10 /* MAP_FIXED */ | MAP_FIXED_NOREPLACE))) {
+		lo = g[X86_RDI];
+		len = g[X86_RSI];
+	} else if (nr == NR_MUNMAP) {
+		lo = g[X86_RDI];
+		len = g[X86_RSI];
+	} else if (nr == NR_MREMAP && (g[X86_R10] & 2 /* MREMAP_FIXED */)) {
+		lo = g[X86_R8];
+		len = g[X86_RDX];
+	} else {
+		return;
+	}
+	uint64_t hi = lo + ((len + PAGE - 1) & ~(PAGE - 1));
+	if (hi < lo)
+		hi = ~0ull;
+	for (unsigned i = 0; i < n_trampolines;) {
+		uint64_t t = trampolines[i];
+		if (t >= hi || t + PAGE <= lo) {
+			i++;
+			continue;
+		}
+		sys_munmap(t, PAGE);
+		cloak_unhide(t, t + PAGE);
+		agent_forget_mapping(s, t, PAGE);
+		trampolines[i] = trampolines[--n_trampolines];
+	}
+	if (s->engine == AGENT_ENGINE_DISPLACED)
+		displaced_yield_range(s, lo, hi);
+}
+
 /* A jump target within rel32 reach of a jump ending at from_end. */
 static uint64_t
 trampoline_for(struct agent_state *s, uint64_t from_end)
@@ -308,6 +359,7 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		}
 		break;
 	}
+	yield_fixed_range(s, nr, g);
 	code_pages_before_syscall(nr, g);
 	long r = 0;
 	switch (cloak_syscall_before(nr, g, &r) ? SIGNAL_SYSCALL_DONE : signal_syscall(s, nr, &r)) {

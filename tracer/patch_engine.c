@@ -221,6 +221,29 @@ in_agent(const struct patch_engine *e, uint64_t rip)
 
 /* Engine displaced mapped a stub arena: it is umss's, not the program's
  * (no MAP event), and a fault inside it is the program's instruction's. */
+/* The agent unmapped its arena or trampoline page [start, start + len):
+ * out of the arenas and of the map copy, so no UNMAP event is written. */
+static void
+forget_arena(struct patch_engine *e, uint64_t start, uint64_t len)
+{
+	if (e->vm_parent)
+		forget_arena(e->vm_parent, start, len);
+	for (size_t i = 0; i < e->n_arenas; i++)
+		if (e->arenas[i][0] == start && e->arenas[i][1] == start + len) {
+			e->arenas[i][0] = e->arenas[e->n_arenas - 1][0];
+			e->arenas[i][1] = e->arenas[e->n_arenas - 1][1];
+			e->n_arenas--;
+			break;
+		}
+	for (size_t i = 0; i < e->maps.n; i++)
+		if (e->maps.v[i].start == start && e->maps.v[i].end == start + len &&
+		    !e->maps.v[i].path[0]) {
+			free(e->maps.v[i].path);
+			e->maps.v[i] = e->maps.v[--e->maps.n];
+			break;
+		}
+}
+
 /* An agent mapping the program did not make: a displaced stub arena
  * (prot 0: RWX, and faults there are the stubs'), or a patch trampoline
  * page (prot = its PROT_*): either is kept out of MAP events by seeding
@@ -939,7 +962,10 @@ on_request(struct patch_engine *e)
 		break;
 	}
 	case AGENT_REQ_ARENA:
-		add_arena(e, st.req_arg[0], st.req_arg[1], st.req_arg[2]);
+		if (st.req_arg[2] == ~0ull)
+			forget_arena(e, st.req_arg[0], st.req_arg[1]);
+		else
+			add_arena(e, st.req_arg[0], st.req_arg[1], st.req_arg[2]);
 		break;
 	case AGENT_REQ_DELIVER:
 		if (!deliver_queued(e, &st)) {

@@ -5,7 +5,10 @@
 # (jit_rwx.c), code storing into the instruction right after itself
 # (smc_next_insn.c), and code whose mapping is unmapped, replaced with
 # MAP_FIXED, moved by mremap and made non-executable (code_remap.c, with
-# the two faults' si_code/si_addr).  Each: output and status as native
+# the two faults' si_code/si_addr), and code mapped with MAP_FIXED where
+# the user-mode engines keep their own pages (patch trampolines and
+# displaced arenas, 1 MiB steps below the executable:
+# map_over_trampoline.c).  Each: output and status as native
 # under ptrace, patch and displaced, traces identical to ptrace's with the
 # same SIGNAL and MAP events; and every engine's trace carries each
 # version's bytes at its address (`umss show`).
@@ -45,3 +48,4 @@ versions smc_next_insn 'b8 0b 00 00 00  *mov eax, 0xb' 'b8 16 00 00 00  *mov eax
 three_engines code_remap "$PROGS/code_remap"
 versions code_remap 'b8 64 00 00 00  *mov eax, 0x64' 'b8 c8 00 00 00  *mov eax, 0xc8' \
 	'b8 90 01 00 00  *mov eax, 0x190'
+three_engines map_over_trampoline "$PROGS/map_over_trampoline"
