@@ -12,7 +12,8 @@
  *   fault) is native.
  * - /proc/PID/maps would show rwx: before every system call that can
  *   see mappings (the memory calls, fork, opening /proc files and
- *   reading from descriptors opened on /proc, reading into a code page)
+ *   reading from descriptors opened on /proc, any argument pointing into
+ *   a code mapping made writable: a read() there fails natively)
  *   the mappings get their protection back.  The next patch there costs
  *   one mprotect (the protection and bounds are still known).
  * - the vdso is sealed (mprotect refuses): the jump goes in through
@@ -204,8 +205,7 @@ enum { NR_READ = 0, NR_PREAD64 = 17, NR_READV = 19, NR_MADVISE = 28, NR_MINCORE 
        NR_MSYNC = 26, NR_DUP2 = 33, NR_OPENAT = 257, NR_MLOCK = 149, NR_MUNLOCK = 150,
        NR_MLOCKALL = 151, NR_REMAP_FILE_PAGES = 216, NR_PREADV = 295, NR_DUP3 = 292,
        NR_PROCESS_VM_READV = 310, NR_PROCESS_VM_WRITEV = 311, NR_PREADV2 = 327,
-       NR_MLOCK2 = 325, NR_OPENAT2 = 437, NR_CLOSE_RANGE = 436, NR_RECVFROM = 45,
-       NR_GETRANDOM = 318 };
+       NR_MLOCK2 = 325, NR_OPENAT2 = 437, NR_CLOSE_RANGE = 436 };
 
 void
 code_pages_before_syscall(long nr, const uint64_t *g)
@@ -230,20 +230,18 @@ code_pages_before_syscall(long nr, const uint64_t *g)
 		if (n_ours && opens_proc(g[X86_RSI]))
 			code_pages_restore();
 		break;
-	case NR_READ: case NR_PREAD64: case NR_RECVFROM:
-		/* Into a code page (natively EFAULT), or from /proc. */
-		if (n_ours && (proc_fd_index((long)g[X86_RDI]) >= 0 ||
-			       code_pages_ours(g[X86_RSI], g[X86_RSI] + g[X86_RDX])))
-			code_pages_restore();
-		break;
-	case NR_READV: case NR_PREADV: case NR_PREADV2:
+	case NR_READ: case NR_PREAD64: case NR_READV: case NR_PREADV: case NR_PREADV2:
 		if (n_ours && proc_fd_index((long)g[X86_RDI]) >= 0)
 			code_pages_restore();
 		break;
-	case NR_GETRANDOM:
-		if (n_ours && code_pages_ours(g[X86_RDI], g[X86_RDI] + g[X86_RSI]))
+	}
+	/* A buffer in a code mapping the agent made writable: natively the
+	 * kernel's store there fails (EFAULT).  Any argument that points
+	 * into one (a number that happens to is harmless: one restore). */
+	for (int i = 0; n_ours && i < 6; i++) {
+		static const int arg_reg[6] = { X86_RDI, X86_RSI, X86_RDX, X86_R10, X86_R8, X86_R9 };
+		if (code_pages_ours(g[arg_reg[i]], g[arg_reg[i]] + 1))
 			code_pages_restore();
-		break;
 	}
 }
 

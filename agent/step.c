@@ -170,32 +170,23 @@ agent_forget_mapping(struct agent_state *s, uint64_t start, uint64_t len)
 }
 
 /*
- * The program maps, moves or unmaps at a fixed address (mmap MAP_FIXED or
- * MAP_FIXED_NOREPLACE, mremap MREMAP_FIXED, munmap): natively nothing of
- * the agent's is there, so its pages in that range (patch trampolines,
- * displaced arenas) are unmapped first and forgotten; the agent makes new
- * ones elsewhere when it needs them.  (Its image and ring are not moved:
- * a program mapping over them is not handled.)
+ * The program maps, moves, unmaps, reprotects or advises memory at a
+ * place it chose (mmap with MAP_FIXED or MAP_FIXED_NOREPLACE, mremap
+ * with MREMAP_FIXED or from a range, munmap, mprotect, pkey_mprotect,
+ * madvise): natively nothing of the agent's is there, so its pages in
+ * that range (patch trampolines, displaced arenas) are unmapped first and
+ * forgotten; the agent makes new ones when it needs them.  Its image (with
+ * the trace rings in it) cannot move: that is refused with a message.
  */
 static void
-yield_fixed_range(struct agent_state *s, long nr, const uint64_t *g)
+yield_one(struct agent_state *s, uint64_t lo, uint64_t len)
 {
-	uint64_t lo, len;
-	if (nr == NR_MMAP && (g[X86_R10] & (0x10 /* MAP_FIXED */ | MAP_FIXED_NOREPLACE))) {
-		lo = g[X86_RDI];
-		len = g[X86_RSI];
-	} else if (nr == NR_MUNMAP) {
-		lo = g[X86_RDI];
-		len = g[X86_RSI];
-	} else if (nr == NR_MREMAP && (g[X86_R10] & 2 /* MREMAP_FIXED */)) {
-		lo = g[X86_R8];
-		len = g[X86_RDX];
-	} else {
-		return;
-	}
+	extern char agent_header[], agent_mem_end[];
 	uint64_t hi = lo + ((len + PAGE - 1) & ~(PAGE - 1));
 	if (hi < lo)
 		hi = ~0ull;
+	if (lo < (uint64_t)agent_mem_end && (uint64_t)agent_header < hi)
+		stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_AGENT_MEMORY, lo);
 	for (unsigned i = 0; i < n_trampolines;) {
 		uint64_t t = trampolines[i];
 		if (t >= hi || t + PAGE <= lo) {
@@ -209,6 +200,25 @@ yield_fixed_range(struct agent_state *s, long nr, const uint64_t *g)
 	}
 	if (s->engine == AGENT_ENGINE_DISPLACED)
 		displaced_yield_range(s, lo, hi);
+}
+
+static void
+yield_fixed_range(struct agent_state *s, long nr, const uint64_t *g)
+{
+	switch (nr) {
+	case NR_MMAP:
+		if (g[X86_R10] & (0x10 /* MAP_FIXED */ | MAP_FIXED_NOREPLACE))
+			yield_one(s, g[X86_RDI], g[X86_RSI]);
+		break;
+	case NR_MREMAP:
+		yield_one(s, g[X86_RDI], g[X86_RSI]);
+		if (g[X86_R10] & 2 /* MREMAP_FIXED */)
+			yield_one(s, g[X86_R8], g[X86_RDX]);
+		break;
+	case NR_MUNMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case 28 /* madvise */:
+		yield_one(s, g[X86_RDI], g[X86_RSI]);
+		break;
+	}
 }
 
 /* A jump target within rel32 reach of a jump ending at from_end. */

@@ -79,6 +79,7 @@
 #define AGENT_WHY_UNPATCH 5     /* the program's bytes could not be put back: req_arg[1] = address */
 #define AGENT_WHY_DISP_FULL 7   /* engine displaced: no room for more records (req_arg[1] = address) */
 #define AGENT_WHY_RING 8        /* the trace ring could not be made: req_arg[1] = -errno */
+#define AGENT_WHY_AGENT_MEMORY 9 /* the program maps/unmaps/protects over the agent's image: req_arg[1] = address */
 
 /*
  * The trace ring (docs/AGENT.md "Trace ring"): one per agent state block,

@@ -775,6 +775,10 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 	case AGENT_WHY_SIGNAL:
 		snprintf(why, sizeof why, "the program ignored SIGTRAP (the agent's gate is an int3)");
 		break;
+	case AGENT_WHY_AGENT_MEMORY:
+		snprintf(why, sizeof why, "the program maps, unmaps or protects memory over the agent's (at 0x%llx)",
+			 (unsigned long long)st->req_arg[1]);
+		break;
 	case AGENT_WHY_TRAPFLAG:
 		snprintf(why, sizeof why, "a system call with the trap flag set by the program (at 0x%llx)",
 			 (unsigned long long)st->req_arg[1]);

@@ -6,13 +6,16 @@
  * the program still sees the protection it asked for.  Writes: into the
  * function running now (main), into a function that ran many times
  * (work), into one that never ran (never_run), with a plain store, a
- * rep stosb and a locked add.  Expected output: one line per write, with
- * si_code and si_addr relative to main.
+ * rep stosb and a locked add, and read(2) into code (EFAULT).  Expected
+ * output: one line per write, with si_code and si_addr relative to main.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(void);
 static sigjmp_buf back;
@@ -78,6 +81,15 @@ main(void)
 		report("lock add into work", 0);
 	} else
 		report("lock add into work", 1);
+	/* The kernel's stores: read(2) into code fails with EFAULT. */
+	int fd = open("/dev/zero", O_RDONLY);
+	errno = 0;
+	long got = read(fd, (char *)work + 1, 4);
+	printf("read into work: %ld, %s\n", got, strerror(errno));
+	errno = 0;
+	got = read(fd, (char *)main + 4, 4);
+	printf("read into main: %ld, %s\n", got, strerror(errno));
+	close(fd);
 	printf("work still %d, never_run %d\n", work(5), never_run(5));
 	return 0;
 }
