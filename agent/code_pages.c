@@ -16,6 +16,9 @@
  *   a code mapping made writable: a read() there fails natively)
  *   the mappings get their protection back.  The next patch there costs
  *   one mprotect (the protection and bounds are still known).
+ * - a MAP_SHARED code mapping is never patched (its instructions are
+ *   kernel steps): another view of the same memory (a JIT's writable
+ *   alias, another process, the file itself) would see the jump.
  * - the vdso is sealed (mprotect refuses): the jump goes in through
  *   /proc/self/mem, which writes like a debugger (FOLL_FORCE).  That
  *   descriptor is opened when needed and closed before every system call
@@ -34,6 +37,7 @@
 
 #define R_OURS 8             /* we added PROT_WRITE: it must go again */
 #define R_MEM 16             /* sealed: written through /proc/self/mem */
+#define R_SHARED 32          /* MAP_SHARED: never patched */
 
 /* A whole mapping (one /proc/PID/maps line) is made writable, never a
  * part of it: mprotect of a part splits the mapping, and the parts do not
@@ -111,6 +115,8 @@ open_mem(void)
 static int
 make_writable(struct region *r)
 {
+	if (r->flags & R_SHARED)
+		return CODE_PAGE_NO; /* never patched (above) */
 	if (r->flags & R_MEM)
 		return CODE_PAGE_MEM;
 	if ((r->flags & R_OURS) || (r->prot & PROT_WRITE))
@@ -147,7 +153,7 @@ code_page_writable(struct agent_state *s, uint64_t page)
 		r->start = s->req_arg[1];
 		r->end = s->req_arg[2];
 		r->prot = (unsigned)prot & 7;
-		r->flags = 0;
+		r->flags = s->req_arg[3] ? R_SHARED : 0;
 		if (page < r->start || page >= r->end) { /* an older tracer: this page only */
 			r->start = page;
 			r->end = page + PAGE;

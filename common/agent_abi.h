@@ -52,7 +52,8 @@
 #define AGENT_REQ_SYNC 3        /* drain and re-read the memory map (after mmap & co) */
 #define AGENT_REQ_UNSUPPORTED 4 /* req_arg[0] = AGENT_WHY_*, req_arg[1] = detail */
 #define AGENT_REQ_FAILED 5      /* agent bug or resource failure: req_arg[0] = AGENT_WHY_* */
-#define AGENT_REQ_PROT 6        /* req_result = PROT_* of the mapping at req_arg[0], ~0 if none; req_arg[1..2] = its bounds */
+#define AGENT_REQ_PROT 6        /* req_result = PROT_* of the mapping at req_arg[0], ~0 if none; req_arg[1..2] = its bounds,
+				 * req_arg[3] = 1 if MAP_SHARED */
 #define AGENT_REQ_ARENA 7       /* displaced mapped a stub arena [req_arg[0], +req_arg[1]) (req_arg[2] = 0),
 				 * or patch a trampoline page (req_arg[2] = its PROT_*): not the program's;
 				 * req_arg[2] = ~0: the agent unmapped that range again */

@@ -961,6 +961,7 @@ on_request(struct patch_engine *e)
 					 * writable at once (agent/code_pages.c). */
 					st.req_arg[1] = e->maps.v[i].start;
 					st.req_arg[2] = e->maps.v[i].end;
+					st.req_arg[3] = e->maps.v[i].shared;
 				}
 		}
 		break;

@@ -138,6 +138,7 @@ read_maps(pid_t pid, struct proc_maps *out)
 			.start = start, .end = end, .offset = offset, .path = path,
 			.prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
 				(perms[2] == 'x' ? PROT_EXEC : 0),
+			.shared = perms[3] == 's',
 		};
 		push(out, &e);
 	}

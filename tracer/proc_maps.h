@@ -14,6 +14,7 @@ struct umss_writer;
 struct map_entry {
 	uint64_t start, end, offset;
 	uint32_t prot;
+	bool shared;      /* 's' in the perms: MAP_SHARED */
 	char *path;
 };
 

@@ -8,7 +8,10 @@
 # the two faults' si_code/si_addr), and code mapped with MAP_FIXED where
 # the user-mode engines keep their own pages (patch trampolines and
 # displaced arenas, 1 MiB steps below the executable:
-# map_over_trampoline.c).  Each: output and status as native
+# map_over_trampoline.c), and a double-mapped JIT (a memfd mapped RW and
+# RX, code written through one view and run through the other, reading
+# its next instruction through the writable view: jit_dual_map.c; engine
+# patch steps MAP_SHARED code in the kernel).  Each: output and status as native
 # under ptrace, patch and displaced, traces identical to ptrace's with the
 # same SIGNAL and MAP events; and every engine's trace carries each
 # version's bytes at its address (`umss show`).
@@ -49,3 +52,5 @@ three_engines code_remap "$PROGS/code_remap"
 versions code_remap 'b8 64 00 00 00  *mov eax, 0x64' 'b8 c8 00 00 00  *mov eax, 0xc8' \
 	'b8 90 01 00 00  *mov eax, 0x190'
 three_engines map_over_trampoline "$PROGS/map_over_trampoline"
+three_engines jit_dual_map "$PROGS/jit_dual_map"
+grep -q 'peek: c3$' "$WORK/jit_dual_map.native.out" || fail "jit_dual_map: native peek is not the ret"
