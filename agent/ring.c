@@ -11,6 +11,8 @@
 #define NR_FTRUNCATE 77
 #define NR_FUTEX 202
 #define NR_MEMFD_CREATE 319
+#define NR_PRLIMIT64 302
+#define RLIMIT_NOFILE 7
 #define MFD_CLOEXEC 1
 #define FUTEX_WAIT 0
 #define MAP_SHARED 0x01
@@ -48,11 +50,35 @@ ring_attach(struct agent_state *owner, void *area, uint64_t bytes)
 	owner->ring_limit = h->tail + owner->ring_mask + 1;
 }
 
-void
-ring_open(struct agent_state *s, struct agent_state *owner, void *area, uint64_t bytes)
+/*
+ * The ring's memfd, needed only until the tracer has mapped it.  A
+ * program that lowered its soft RLIMIT_NOFILE below its open descriptors
+ * (then exec'd: the new image's agent opens a ring first) leaves none
+ * free: the soft limit is raised to the hard one for this one call and
+ * put back (a descriptor above the soft limit stays valid; it is closed
+ * right after).  With the hard limit that low the ring cannot be made.
+ */
+static long
+ring_memfd(void)
 {
 	static const char name[] = "umss-ring";
 	long fd = sys6(NR_MEMFD_CREATE, (long)name, MFD_CLOEXEC, 0, 0, 0, 0);
+	struct { uint64_t cur, max; } old, raised;
+	if (fd != -24 /* EMFILE */ ||
+	    sys6(NR_PRLIMIT64, 0, RLIMIT_NOFILE, 0, (long)&old, 0, 0) < 0 || old.cur >= old.max)
+		return fd;
+	raised.cur = raised.max = old.max;
+	if (sys6(NR_PRLIMIT64, 0, RLIMIT_NOFILE, (long)&raised, 0, 0, 0) < 0)
+		return fd;
+	fd = sys6(NR_MEMFD_CREATE, (long)name, MFD_CLOEXEC, 0, 0, 0, 0);
+	sys6(NR_PRLIMIT64, 0, RLIMIT_NOFILE, (long)&old, 0, 0, 0);
+	return fd;
+}
+
+void
+ring_open(struct agent_state *s, struct agent_state *owner, void *area, uint64_t bytes)
+{
+	long fd = ring_memfd();
 	if (fd < 0)
 		ring_failed(s, fd);
 	long r = sys6(NR_FTRUNCATE, fd, (long)bytes, 0, 0, 0, 0);

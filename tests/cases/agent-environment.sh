@@ -17,7 +17,11 @@
 # - setrlimit NOFILE 16 (opens until EMFILE), STACK 1 MiB, AS = its size
 #   + 64 MiB, CORE 0, running new code after each (env_rlimit.c: it reads
 #   its VmSize, which the agent's mappings change, so only its output and
-#   MAP events are compared).
+#   MAP events are compared);
+# - the soft RLIMIT_NOFILE lowered to 3 (no descriptor free) and to 5,
+#   then execve of echo: natively its loader fails with EMFILE (exit 127),
+#   resp. echo prints; the new image's agent takes its ring descriptor
+#   above the soft limit (env_nofile_exec.c).
 set -u
 . tests/progs/lib.sh
 
@@ -30,4 +34,7 @@ for name in env_close_all env_dup2_all env_sigmask_all env_prctl sigtrap_blocked
 done
 three_engines sigtrap_int3_handler "$PROGS/sigtrap_int3_handler"
 THREE_ENGINES_TRACES=no three_engines env_rlimit "$PROGS/env_rlimit"
+three_engines env_nofile_exec "$PROGS/env_nofile_exec"
+grep -q 'Error 24' "$WORK/env_nofile_exec.native.err" || fail "env_nofile_exec: natively no EMFILE"
+three_engines env_nofile_exec_5 "$PROGS/env_nofile_exec" 5
 grep -q 'file size 27:' "$WORK/env_dup2_all.native.out" || fail "env_dup2_all: native output unexpected"

@@ -133,15 +133,15 @@ check_same_twice() {
 
 # three_engines NAME PROG ARGS...: PROG natively (ASLR off, the environment
 # umss gives it: bash sets `_` to the command it runs) and under engines
-# ptrace, patch and displaced into WORK/NAME.ENGINE.{trace,out,err,status}:
-# stdout+stderr and exit status equal native under each, and the user-mode
+# ptrace, patch and displaced into WORK/NAME.ENGINE.{trace,out,err}:
+# stdout, stderr and exit status equal native under each, and the user-mode
 # engines' traces identical to ptrace's (`umss diff`) with the same SIGNAL
 # events (not with THREE_ENGINES_TRACES=no: for programs that print or
 # parse what differs, like their VmSize).  Prints the fallback counts.
 three_engines() {
 	local name=$1 engine nrc rc
 	shift
-	env _="$UMSS" setarch -R "$@" >"$WORK/$name.native.out" 2>&1 </dev/null
+	env _="$UMSS" setarch -R "$@" >"$WORK/$name.native.out" 2>"$WORK/$name.native.err" </dev/null
 	nrc=$?
 	for engine in ptrace patch displaced; do
 		"$UMSS" trace -o "$WORK/$name.$engine.trace" --engine=$engine -- "$@" \
@@ -150,6 +150,9 @@ three_engines() {
 		[ "$rc" = "$nrc" ] || fail "$name: $engine exit $rc, native $nrc: $(grep '^umss' "$WORK/$name.$engine.err" | head -3)"
 		cmp -s "$WORK/$name.native.out" "$WORK/$name.$engine.out" ||
 			fail "$name: $engine output differs from native: $(diff "$WORK/$name.native.out" "$WORK/$name.$engine.out" | head -8)"
+		# The program's stderr: umss's own lines are its summary.
+		[ "$(grep -v '^umss: ' "$WORK/$name.$engine.err")" = "$(cat "$WORK/$name.native.err")" ] ||
+			fail "$name: $engine stderr differs from native: $(diff "$WORK/$name.native.err" <(grep -v '^umss: ' "$WORK/$name.$engine.err") | head -8)"
 	done
 	for engine in patch displaced; do
 		[ "${THREE_ENGINES_TRACES:-yes}" = no ] && break
