@@ -53,8 +53,13 @@ int cloak_maps_lseek(long fd, long offset, long whence, long *ret);
 void cloak_hide(uint64_t start, uint64_t end);
 void cloak_unhide(uint64_t start, uint64_t end);
 
-/* displaced.c (engine displaced) */
-__attribute__((noreturn)) void displaced_run(struct agent_state *s);
+/* displaced.c (engine displaced); first: the process's first thread
+ * (the shared lookup table is set up), else a thread or vfork child. */
+__attribute__((noreturn)) void displaced_run(struct agent_state *s, int first);
+/* Around a fork whose child is a copy: the records' lock taken, then
+ * released in the parent (child = 0) or reset in the child (child = 1). */
+void displaced_fork_begin(void);
+void displaced_fork_end(int child);
 /* After a syscall that may change the memory map (g = the registers it
  * ran with, result = its return value). */
 void displaced_mem_syscall(struct agent_state *s, long nr, const uint64_t *g, long result);

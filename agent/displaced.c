@@ -22,11 +22,21 @@
  * Stubs are appended to an arena and never rewritten: changed code (a
  * different 16-byte window) gets a new record and a new stub, so a stub
  * is never modified while a thread may run it.
+ *
+ * Threads (docs/AGENT.md "Threads") run in parallel and share the
+ * records, arenas, page cache and table: whatever changes them (lookup,
+ * forget_range) holds rec_lock.  disp_exit reads the table without a
+ * lock, as a seqlock reader: a table entry is written with its address
+ * invalid first and valid last (promote, l1_clear), and disp_exit
+ * re-reads the address after it has read the rest (x86 keeps loads in
+ * order and stores in order), so it never uses half an entry.
  */
 #include "agent/agent.h"
+#include "agent/lock.h"
 #include "agent/ring.h"
 #include "agent/signal.h"
 #include "agent/sys.h"
+#include "agent/thread_slots.h"
 #include "decoder/x86_decode.h"
 
 #define PROT_READ 1
@@ -103,6 +113,7 @@ static struct arena arenas[MAX_ARENAS];
 static unsigned n_arenas;
 static uint64_t last_brk;
 static const uint64_t zero_window[2];
+static struct agent_lock rec_lock;
 
 static void
 gate(struct agent_state *s, uint64_t req)
@@ -149,10 +160,15 @@ l1_index(uint64_t a)
 	return (unsigned)((a ^ (a >> 16)) & (DISP_L1_SIZE - 1));
 }
 
+/* Stores in program order (x86 keeps them so for other cores): the
+ * address is invalid before any other field changes. */
+#define ORDER() __asm__ volatile("" ::: "memory")
+
 static void
 l1_clear(struct disp_l1 *e)
 {
-	e->addr = ~0ull;
+	*(volatile uint64_t *)&e->addr = ~0ull;
+	ORDER();
 	e->entry = (uint64_t)disp_c_insn;
 	e->win = (uint64_t)zero_window;
 	e->exp0 = e->exp1 = e->m0 = e->m1 = 0;
@@ -252,10 +268,20 @@ forget_range(uint64_t lo, uint64_t hi)
 	}
 }
 
+static void mem_syscall_locked(long nr, const uint64_t *g, long result);
+
 void
 displaced_mem_syscall(struct agent_state *s, long nr, const uint64_t *g, long result)
 {
 	(void)s;
+	lock_acquire(&rec_lock);
+	mem_syscall_locked(nr, g, result);
+	lock_release(&rec_lock);
+}
+
+static void
+mem_syscall_locked(long nr, const uint64_t *g, long result)
+{
 	uint64_t a = g[X86_RDI], len = g[X86_RSI];
 	switch (nr) {
 	case NR_MMAP:
@@ -604,6 +630,12 @@ flush_records(void)
 		l1_clear(&l1[i]);
 	memset(rhash, 0, sizeof rhash);
 	n_recs = 0;
+	/* With threads, another thread may be running a stub right now (or
+	 * about to jump to one it found in the table): the old stubs stay,
+	 * new ones go to fresh room (when the arenas run out, instructions
+	 * fall back to kernel steps). */
+	if (thread_slots_busy())
+		return;
 	for (unsigned i = 0; i < n_arenas; i++)
 		arenas[i].used = arenas[i].start;
 }
@@ -672,7 +704,8 @@ promote(struct disp_rec *r)
 		m[a - win + i] = 0xff;
 	}
 	struct disp_l1 *e = &l1[l1_index(a)];
-	e->addr = a;
+	*(volatile uint64_t *)&e->addr = ~0ull;
+	ORDER();
 	e->entry = r->stub && r->kind != K_POPF ? r->stub : (uint64_t)disp_c_insn;
 	e->win = win;
 	memcpy(&e->exp0, w, 8);
@@ -680,6 +713,8 @@ promote(struct disp_rec *r)
 	memcpy(&e->m0, m, 8);
 	memcpy(&e->m1, m + 8, 8);
 	e->rec = (uint64_t)(r - recs);
+	ORDER();
+	*(volatile uint64_t *)&e->addr = a;
 }
 
 /*
@@ -688,7 +723,7 @@ promote(struct disp_rec *r)
  * kernel must step it (unreadable, undecodable, not executable).
  */
 static struct disp_rec *
-lookup(struct agent_state *s, uint64_t at)
+lookup_locked(struct agent_state *s, uint64_t at)
 {
 	uint8_t cur[16];
 	unsigned n = read_code(at, cur);
@@ -716,6 +751,30 @@ lookup(struct agent_state *s, uint64_t at)
 	ring_put_code(s, at, cur, r->len);
 	promote(r);
 	return r;
+}
+
+static struct disp_rec *
+lookup(struct agent_state *s, uint64_t at)
+{
+	lock_acquire(&rec_lock);
+	struct disp_rec *r = lookup_locked(s, at);
+	lock_release(&rec_lock);
+	return r;
+}
+
+void
+displaced_fork_begin(void)
+{
+	lock_acquire(&rec_lock);
+}
+
+void
+displaced_fork_end(int child)
+{
+	if (child)
+		lock_reset(&rec_lock, 0);
+	else
+		lock_release(&rec_lock);
 }
 
 /*
@@ -793,10 +852,11 @@ displaced_c(struct agent_state *s, int why)
 }
 
 void
-displaced_run(struct agent_state *s)
+displaced_run(struct agent_state *s, int first)
 {
-	for (unsigned i = 0; i < DISP_L1_SIZE; i++)
-		l1_clear(&l1[i]);
+	if (first)
+		for (unsigned i = 0; i < DISP_L1_SIZE; i++)
+			l1_clear(&l1[i]);
 	s->d_l1 = (uint64_t)l1;
 	s->d_exit_c = (uint64_t)disp_c_exit;
 	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;

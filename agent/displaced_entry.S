@@ -42,6 +42,7 @@ disp_exit:
 	add	%gs:AS_D_L1, %rcx
 	cmp	(%rcx), %rbx
 	jne	1f
+	mov	%rbx, %gs:AS_D_TMP		/* next, while rbx holds code bytes */
 	mov	16(%rcx), %rbx			/* the 16-byte window around next */
 	mov	(%rbx), %rax
 	mov	8(%rbx), %rbx
@@ -50,10 +51,16 @@ disp_exit:
 	and	40(%rcx), %rax
 	and	48(%rcx), %rbx
 	or	%rax, %rbx
-	mov	(%rcx), %rbx			/* next again */
+	mov	%gs:AS_D_TMP, %rbx		/* next again */
 	jnz	1f
 	mov	8(%rcx), %rax
 	mov	%rax, %gs:AS_D_TARGET
+	/* Threads: another thread may have rewritten the entry while this
+	 * one read it (agent/displaced.c promote writes the address last,
+	 * after invalidating it first): the address still there means
+	 * everything read above belongs to it. */
+	cmp	(%rcx), %rbx
+	jne	1f
 	/* The trace ring (agent/ring.h ring_put): ring[head & mask] = cur,
 	 * then head + 1 published in the shared header, after the word
 	 * (x86 keeps stores in order): the tracer reads up to the

@@ -24,11 +24,13 @@
  *   VCHILD_SLOTS levels of vfork children of vfork children; deeper ones
  *   get a copy instead (clone without CLONE_VM, the parent still
  *   suspended).
- * Threads (CLONE_VM otherwise) are refused (process_refused).
+ * - Threads (CLONE_VM otherwise): the same with a thread slot
+ *   (agent/thread_slots.c) instead of a vfork slot; the parent goes on.
  */
 #include "agent/agent.h"
 #include "agent/process.h"
 #include "agent/ring.h"
+#include "agent/thread_slots.h"
 #include "agent/sys.h"
 #include "common/agent_signal.h"
 
@@ -119,32 +121,35 @@ process_refused(const struct agent_state *s, long nr)
 {
 	uint8_t args[CLONE_ARGS_MAX];
 	struct clone_args_head h;
-	switch (nr) {
-	case NR_CLONE:
-		return is_thread(s->ctx.gpr[X86_RDI]);
-	case NR_CLONE3:
-		if (s->ctx.gpr[X86_RSI] > CLONE_ARGS_MAX)
-			return 1; /* a clone_args larger than we know */
-		return clone3_args(s, args, &h) && is_thread(h.flags);
-	}
-	return 0;
+	(void)args;
+	(void)h;
+	/* A clone_args larger than we know: its other fields could matter. */
+	return nr == NR_CLONE3 && s->ctx.gpr[X86_RSI] > CLONE_ARGS_MAX;
 }
 
 /*
- * Sets up the vfork child's agent: the program's registers as the child
- * gets them (rax = 0, rcx and r11 as syscall leaves them, rsp = sp or the
- * parent's), its own stack, buffer and signal block.
+ * Sets up the agent of a child that shares the memory (a vfork child or a
+ * thread): the program's registers as the child gets them (rax = 0, rcx
+ * and r11 as syscall leaves them, rsp = sp or the parent's), its own
+ * state block c, agent stack (top at stack_top) and signal block, and its
+ * slot's trace ring: opened by the first child of the slot (the tracer
+ * learns of it through s's gate) and kept for the next.
  */
 static void
-vchild_prepare(struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
+child_prepare(struct agent_state *s, struct agent_state *c, struct agent_sig *sig,
+	      uint64_t stack_top, uint64_t next, uint64_t sp, void *ring_area, uint64_t ring_bytes,
+	      int *ring_is_open)
 {
 	const struct agent_sig *psig = (const struct agent_sig *)s->reserved[AGENT_SIG_SLOT];
-	struct agent_state *c = &vchild_state[i];
+	uint64_t busy = c->slot_busy;
 	*c = *s;
 	c->self = (uint64_t)c;
-	c->stack_top = (uint64_t)&vchild_stack[i][VCHILD_STACK / 8];
+	c->stack_top = stack_top;
 	c->patch_addr = 0;
 	c->pending = 0;
+	c->slot_busy = busy;
+	c->run_held = 0;
+	c->run_steps = 0;
 	c->reserved[AGENT_RECORDED_SLOT] = 0;
 	c->reserved[AGENT_VCHILD_SLOT] = 0;
 	c->ctx.gpr[X86_RAX] = 0;
@@ -153,18 +158,27 @@ vchild_prepare(struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
 	if (sp)
 		c->ctx.gpr[X86_RSP] = sp;
 	c->ctx.rip = next;
-	memset(&vchild_sig[i], 0, sizeof vchild_sig[i]);
-	vchild_sig[i].sigentry = psig->sigentry;
-	vchild_sig[i].trap_blocked = psig->trap_blocked;
-	c->reserved[AGENT_SIG_SLOT] = (uint64_t)&vchild_sig[i];
+	memset(sig, 0, sizeof *sig);
+	sig->sigentry = psig->sigentry;
+	sig->trap_blocked = psig->trap_blocked; /* the mask is inherited */
+	c->reserved[AGENT_SIG_SLOT] = (uint64_t)sig;
+	if (*ring_is_open) {
+		ring_attach(c, ring_area, ring_bytes);
+	} else {
+		ring_open(s, c, ring_area, ring_bytes);
+		*ring_is_open = 1;
+	}
+}
+
+static void
+vchild_prepare(struct agent_state *s, unsigned i, uint64_t next, uint64_t sp)
+{
+	struct agent_state *c = &vchild_state[i];
+	c->slot_busy = 0;
+	child_prepare(s, c, &vchild_sig[i], (uint64_t)&vchild_stack[i][VCHILD_STACK / 8], next, sp,
+		      vchild_ring[i], VCHILD_RING_BYTES, &vchild_ring_open[i]);
 	/* agent_clone_vm's child finds its state at 8(%rsp). */
 	vchild_stack[i][VCHILD_STACK / 8 - 1] = (uint64_t)c;
-	if (vchild_ring_open[i]) {
-		ring_attach(c, vchild_ring[i], VCHILD_RING_BYTES);
-	} else {
-		ring_open(s, c, vchild_ring[i], VCHILD_RING_BYTES);
-		vchild_ring_open[i] = 1;
-	}
 }
 
 void
@@ -172,9 +186,10 @@ process_forked_child(const struct agent_state *s)
 {
 	/* The slots' rings it inherited are its parent's: a vfork child
 	 * of its own opens its slot's ring again.  s's own ring is opened
-	 * again by the caller. */
+	 * again by the caller.  The parent's other threads are not here. */
 	for (unsigned i = 0; i < VCHILD_SLOTS; i++)
 		vchild_ring_open[i] = s == &vchild_state[i];
+	thread_slots_forked_child(s);
 }
 
 /* The slot for a vfork child of the thread running on s; VCHILD_SLOTS
@@ -196,19 +211,84 @@ vchild_sp(unsigned i)
 	return (long)&vchild_stack[i][VCHILD_STACK / 8 - 2];
 }
 
-/* clone/clone3 with CLONE_VM | CLONE_VFORK from the parent's own agent
- * state: the child shares the memory.  The tracer learns where the
- * child's state is from reserved[AGENT_VCHILD_SLOT] at the clone's
- * ptrace event. */
+/* clone/clone3 from the parent's own agent state whose child c shares the
+ * memory.  The tracer learns where the child's state is from
+ * reserved[AGENT_VCHILD_SLOT] at the clone's ptrace event. */
+static long
+clone_vm(struct agent_state *s, struct agent_state *c, long nr, long a1, long a2, long a3,
+	 long a4, long a5)
+{
+	s->reserved[AGENT_VCHILD_SLOT] = (uint64_t)c;
+	long r = agent_clone_vm(nr, a1, a2, a3, a4, a5);
+	s->reserved[AGENT_VCHILD_SLOT] = 0;
+	return r;
+}
+
 static long
 clone_shared(struct agent_state *s, unsigned i, long nr, uint64_t next, uint64_t sp, long a1,
 	     long a2, long a3, long a4, long a5)
 {
 	vchild_prepare(s, i, next, sp);
-	s->reserved[AGENT_VCHILD_SLOT] = (uint64_t)&vchild_state[i];
-	long r = agent_clone_vm(nr, a1, a2, a3, a4, a5);
-	s->reserved[AGENT_VCHILD_SLOT] = 0;
+	return clone_vm(s, &vchild_state[i], nr, a1, a2, a3, a4, a5);
+}
+
+/*
+ * A thread (docs/AGENT.md "Threads"): the kernel starts it on a thread
+ * slot's agent stack, with every flag the program gave (CLONE_SETTLS,
+ * CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID act as natively); the agent
+ * gives it the program's new stack in ctx.rsp.
+ */
+static long
+clone_thread(struct agent_state *s, long nr, uint64_t next, uint64_t *args, uint64_t args_size)
+{
+	const uint64_t *g = s->ctx.gpr;
+	struct thread_slot t;
+	if (!thread_slot_take(&t)) {
+		/* Natively the thread would start: say so and end. */
+		s->req_arg[0] = AGENT_WHY_THREADS;
+		s->req_arg[1] = THREAD_SLOTS;
+		for (;;) {
+			s->req = AGENT_REQ_UNSUPPORTED;
+			agent_gate();
+		}
+	}
+	long r;
+	if (nr == NR_CLONE) {
+		child_prepare(s, t.state, t.sig, t.stack_sp + 16, next, g[X86_RSI], t.ring_area,
+			      t.ring_bytes, t.ring_open);
+		r = clone_vm(s, t.state, NR_CLONE, (long)g[X86_RDI], (long)t.stack_sp, (long)g[X86_RDX],
+			     (long)g[X86_R10], (long)g[X86_R8]);
+	} else {
+		struct clone_args_head h;
+		memcpy(&h, args, sizeof h);
+		child_prepare(s, t.state, t.sig, t.stack_sp + 16, next, h.stack + h.stack_size,
+			      t.ring_area, t.ring_bytes, t.ring_open);
+		h.stack = t.stack_base;
+		h.stack_size = t.stack_sp - t.stack_base;
+		memcpy(args, &h, sizeof h);
+		r = clone_vm(s, t.state, NR_CLONE3, (long)args, (long)args_size, 0, 0, 0);
+	}
+	if (r < 0)
+		thread_slot_put_back(t.state);
 	return r;
+}
+
+int
+process_shares_memory(const struct agent_state *s, long nr)
+{
+	uint8_t args[CLONE_ARGS_MAX];
+	struct clone_args_head h;
+	int can_share = vchild_slot(s) < VCHILD_SLOTS;
+	switch (nr) {
+	case NR_VFORK:
+		return can_share;
+	case NR_CLONE:
+		return (s->ctx.gpr[X86_RDI] & CLONE_VM) && (can_share || is_thread(s->ctx.gpr[X86_RDI]));
+	case NR_CLONE3:
+		return clone3_args(s, args, &h) && (h.flags & CLONE_VM) &&
+		       (can_share || is_thread(h.flags));
+	}
+	return 0;
 }
 
 long
@@ -232,6 +312,8 @@ process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_s
 		return sys6(NR_CLONE, (long)(CLONE_VFORK | SIGCHLD), 0, 0, 0, 0, 0);
 	case NR_CLONE:
 		/* clone(flags, stack, parent_tid, child_tid, tls) on x86-64. */
+		if (is_thread(g[X86_RDI]))
+			return clone_thread(s, nr, next, 0, 0);
 		if (can_share && (g[X86_RDI] & CLONE_VM))
 			return clone_shared(s, slot, NR_CLONE, next, g[X86_RSI], (long)g[X86_RDI],
 					    stack, (long)g[X86_RDX], (long)g[X86_R10], (long)g[X86_R8]);
@@ -243,6 +325,8 @@ process_syscall(struct agent_state *s, long nr, uint64_t next, uint64_t *child_s
 			/* The kernel refuses it: EFAULT, EINVAL (kernel/fork.c
 			 * copy_clone_args_from_user, clone3_stack_valid). */
 			return sys6(NR_CLONE3, (long)g[X86_RDI], (long)g[X86_RSI], 0, 0, 0, 0);
+		if (is_thread(h.flags))
+			return clone_thread(s, nr, next, (uint64_t *)args, g[X86_RSI]);
 		/* clone3_stack_valid: the child's sp = stack + stack_size. */
 		uint64_t sp = h.stack ? h.stack + h.stack_size : 0;
 		if (can_share && (h.flags & CLONE_VM)) {

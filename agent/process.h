@@ -8,9 +8,12 @@
  * parent's memory with its own state block (ctx set up). */
 #define AGENT_RUN_VCHILD 3
 
-/* True when syscall nr at ctx (clone, clone3) would make a thread, which
- * the user-mode engines do not support yet. */
+/* True when syscall nr at ctx (clone3) cannot be run by the agent (a
+ * struct clone_args larger than it knows). */
 int process_refused(const struct agent_state *s, long nr);
+/* True when the child of fork/vfork/clone/clone3 nr at ctx will share the
+ * memory (a thread, a vfork child in a slot); false for a copy. */
+int process_shares_memory(const struct agent_state *s, long nr);
 /* Runs fork, vfork, clone or clone3 (not refused) with the program's
  * registers (next: the address after the syscall); returns the kernel's
  * result.  A child that shares the memory never returns here (it starts

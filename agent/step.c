@@ -16,6 +16,7 @@
  */
 #include "agent/agent.h"
 #include "agent/code_pages.h"
+#include "agent/lock.h"
 #include "agent/process.h"
 #include "agent/ring.h"
 #include "agent/signal.h"
@@ -34,6 +35,7 @@
 
 #define DCACHE_BITS 16
 #define MAX_TRAMPOLINES 64
+#define RUN_TURN 4096            /* steps a thread runs before letting a waiting one run */
 
 struct agent_state agent_state_block;
 extern char agent_stack_end[];
@@ -47,6 +49,50 @@ static struct dcache_entry dcache[1u << DCACHE_BITS];
 
 static uint64_t trampolines[MAX_TRAMPOLINES];
 static unsigned n_trampolines;
+
+/*
+ * Engine patch runs one thread's program code at a time (docs/AGENT.md
+ * "Threads"): a thread's patch is real code the others would run into, and
+ * the decode cache, trampolines and page bookkeeping above are shared.
+ * A thread holds the run lock while it steps or runs in place, lets it go
+ * around the program's system calls (which may block) and every RUN_TURN
+ * steps when another thread waits (FIFO: a thread spinning on a flag
+ * another sets cannot starve it).
+ */
+static struct agent_lock run_lock;
+
+static void
+run_hold(struct agent_state *s)
+{
+	if (s->engine != AGENT_ENGINE_PATCH || s->run_held)
+		return;
+	lock_acquire(&run_lock);
+	s->run_held = 1;
+	s->run_steps = 0;
+}
+
+static void
+run_release(struct agent_state *s)
+{
+	if (!s->run_held)
+		return;
+	s->run_held = 0;
+	lock_release(&run_lock);
+}
+
+/* At each step: take the lock, or give others their turn. */
+static void
+run_turn(struct agent_state *s)
+{
+	if (s->engine != AGENT_ENGINE_PATCH)
+		return;
+	if (s->run_held && ++s->run_steps >= RUN_TURN) {
+		s->run_steps = 0;
+		if (lock_contended(&run_lock))
+			run_release(s);
+	}
+	run_hold(s);
+}
 
 static void
 gate(struct agent_state *s, uint64_t req)
@@ -315,6 +361,11 @@ emulate_branch(struct agent_state *s, const struct x86_insn *insn, uint64_t n)
 static void
 forked_child(struct agent_state *s)
 {
+	/* The only thread of the child holds the locks the forking thread
+	 * held; the parent's other threads are not there. */
+	lock_reset(&run_lock, (int)s->run_held);
+	if (s->engine == AGENT_ENGINE_DISPLACED)
+		displaced_fork_end(1);
 	process_forked_child(s);
 	ring_reopen(s);
 	code_pages_forked_child();
@@ -328,11 +379,11 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 	uint64_t *g = s->ctx.gpr;
 	long nr = (long)g[X86_RAX];
 	uint64_t at = s->ctx.rip, next = at + insn->len, child_sp = 0;
-	int recorded = 0, forking = 0;
+	int recorded = 0, forking = 0, copy = 0;
 
 	switch (nr) {
 	case NR_CLONE: case NR_CLONE3:
-		if (process_refused(s, nr)) /* a thread */
+		if (process_refused(s, nr))
 			stop(s, AGENT_REQ_UNSUPPORTED, AGENT_WHY_SYSCALL, (uint64_t)nr);
 		/* fall through */
 	case NR_FORK: case NR_VFORK:
@@ -379,6 +430,16 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		break;
 	case SIGNAL_SYSCALL_RUN:
 		s->reserved[AGENT_RECORDED_SLOT] = (uint64_t)recorded;
+		/* A child that is a copy (fork) must not copy shared state
+		 * half-changed by another thread: the forking thread keeps the
+		 * run lock (patch) or takes the records' lock (displaced)
+		 * across the fork; the child resets them (forked_child).
+		 * Other system calls may block: others run meanwhile. */
+		copy = forking && !process_shares_memory(s, nr);
+		if (!copy)
+			run_release(s);
+		else if (s->engine == AGENT_ENGINE_DISPLACED)
+			displaced_fork_begin();
 		signal_syscall_begin(s);
 		if (forking)
 			r = process_syscall(s, nr, next, &child_sp);
@@ -388,9 +449,19 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		signal_syscall_end(s);
 		s->reserved[AGENT_RECORDED_SLOT] = 0;
 		r = cloak_syscall_after(nr, g, r);
+		if (!recorded && !(copy && r == 0)) {
+			/* Retired: recorded before this thread may wait for
+			 * the run lock (another thread may end the process
+			 * meanwhile).  A fork child's retired in the parent. */
+			emit(s, at);
+			recorded = 1;
+		}
+		if (copy && r != 0 && s->engine == AGENT_ENGINE_DISPLACED)
+			displaced_fork_end(0);
+		run_hold(s);
 		break;
 	}
-	if (forking && r == 0) {
+	if (forking && copy && r == 0) {
 		/* The child (agent/process.c): the ring it inherited is the
 		 * parent's (a shared mapping), it gets its own first; the
 		 * syscall retired in the parent only.  (A vfork child with
@@ -533,12 +604,12 @@ agent_run(struct agent_state *s, int from_patch)
 		s->reentry = (uint64_t)agent_reentry;
 		signal_init(s);
 		if (s->engine == AGENT_ENGINE_DISPLACED)
-			displaced_run(s);
+			displaced_run(s, 1);
 	} else if (from_patch == AGENT_RUN_VCHILD) {
-		/* A vfork child in its parent's memory, its own state set up
-		 * (agent/process.c). */
+		/* A vfork child or a thread in its parent's memory, its own
+		 * state set up (agent/process.c). */
 		if (s->engine == AGENT_ENGINE_DISPLACED)
-			displaced_run(s);
+			displaced_run(s, 0);
 	} else if (from_patch == 2) {
 		/* A signal stopped the program in place and the tracer started
 		 * its handler there (it recorded I if I had retired); ctx is
@@ -552,6 +623,7 @@ agent_run(struct agent_state *s, int from_patch)
 		s->ctx.rip = n;
 	}
 	for (;;) {
+		run_turn(s);
 		signal_boundary(s);
 		step(s);
 	}

@@ -34,6 +34,8 @@
 #define AS_D_TMP 392      /* a stub's scratch word (call indirect's target) */
 #define AS_RING_MASK 400
 #define AS_RING_HDR 408
+/* Threads (agent/thread_slots.c, docs/AGENT.md "Threads"). */
+#define AS_SLOT_BUSY 416  /* a thread slot's busy word (the tracer clears it when the thread is gone), or 0 */
 
 /* Offsets in the image header (the first bytes of the flat image). */
 #define AH_MAGIC 0
@@ -81,6 +83,7 @@
 #define AGENT_WHY_DISP_FULL 7   /* engine displaced: no room for more records (req_arg[1] = address) */
 #define AGENT_WHY_RING 8        /* the trace ring could not be made: req_arg[1] = -errno */
 #define AGENT_WHY_AGENT_MEMORY 9 /* the program maps/unmaps/protects over the agent's image: req_arg[1] = address */
+#define AGENT_WHY_THREADS 10    /* every thread slot is in use: req_arg[1] = how many there are */
 
 /*
  * The trace ring (docs/AGENT.md "Trace ring"): one per agent state block,
@@ -135,6 +138,10 @@ struct agent_state {
 	uint64_t d_rax, d_rbx, d_rcx, d_flags, d_tmp;
 	uint64_t ring_mask;     /* capacity in words - 1 */
 	uint64_t ring_hdr;      /* struct agent_ring_header, 0 before the ring is open */
+	/* threads: the slot this state block belongs to (its busy word, 0
+	 * for the first thread and vfork children), engine patch's run lock
+	 * held by this thread, steps since it last let others run */
+	uint64_t slot_busy, run_held, run_steps;
 };
 
 /* The trace ring's first page. */
@@ -161,6 +168,7 @@ _Static_assert(__builtin_offsetof(struct agent_state, d_cur) == AS_D_CUR, "d_cur
 _Static_assert(__builtin_offsetof(struct agent_state, d_exit_c) == AS_D_EXIT_C, "d_exit_c");
 _Static_assert(__builtin_offsetof(struct agent_state, d_rax) == AS_D_RAX, "d_rax");
 _Static_assert(__builtin_offsetof(struct agent_state, d_tmp) == AS_D_TMP, "d_tmp");
+_Static_assert(__builtin_offsetof(struct agent_state, slot_busy) == AS_SLOT_BUSY, "slot_busy");
 #endif
 
 #endif

@@ -87,3 +87,9 @@ code_cache_put(struct code_cache *c, uint64_t addr, const uint8_t *bytes, uint8_
 	e->len = len;
 	memcpy(e->bytes, bytes, len);
 }
+
+bool
+code_cache_has(const struct code_cache *c, uint64_t addr)
+{
+	return find_slot(c, addr)->addr == addr;
+}

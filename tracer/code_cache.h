@@ -26,6 +26,8 @@ void code_cache_clear(struct code_cache *c);
 void code_cache_copy(struct code_cache *dst, const struct code_cache *src);
 /* True when addr is recorded with exactly these bytes. */
 bool code_cache_same(const struct code_cache *c, uint64_t addr, const uint8_t *bytes, uint8_t len);
+/* True when some bytes are recorded at addr. */
+bool code_cache_has(const struct code_cache *c, uint64_t addr);
 void code_cache_put(struct code_cache *c, uint64_t addr, const uint8_t *bytes, uint8_t len);
 
 #endif

@@ -35,7 +35,7 @@
 #include "tracer/inject.h"
 #include "tracer/insn_info.h"
 #include "tracer/patch_signal.h"
-#include "tracer/pid_set.h"
+#include "tracer/patch_task.h"
 #include "tracer/proc_maps.h"
 #include "tracer/process_info.h"
 #include "tracer/tracee_mem.h"
@@ -50,38 +50,8 @@
 #define TRAP_TRACE 2
 #endif
 
-#define SIGQ_MAX 64
-
-struct patch_engine {
-	pid_t pid;
-	struct umss_writer *w;
-	struct trace_result *res;
-	struct agent_layout lay;
-	struct code_cache code;
-	struct proc_maps maps;
-	uint64_t exec_lo, exec_hi;  /* last executable mapping seen, a fast path */
-	struct agent_ring *ring;    /* the trace ring its agent writes (NULL before it is open) */
-	/* The rings of vfork slots in this address space (on the process
-	 * that owns the memory, not its vfork children): by state block. */
-	struct slot_ring { uint64_t state; struct agent_ring *ring; } *slot_rings;
-	size_t n_slot_rings;
-	bool gone;                  /* the program has exited */
-	int error;
-	/* Signals taken from the kernel for the agent to deliver at its next
-	 * instruction boundary (agent/signal.c), in the order they came. */
-	siginfo_t sigq[SIGQ_MAX];
-	unsigned n_sigq;
-	unsigned engine;            /* AGENT_ENGINE_* */
-	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
-	size_t n_arenas;
-	bool root;                  /* the process umss started: its status is umss's */
-	bool killed;                /* tracing ends: SIGKILL sent */
-	struct patch_engine *next;  /* the other processes of the trace (struct patch_run) */
-	struct patch_engine *vm_parent; /* a vfork child: the process whose memory it runs in */
-};
-
-static void
-check(struct patch_engine *e, int err)
+void
+patch_check(struct patch_engine *e, int err)
 {
 	if (err < 0 && !e->error) {
 		e->error = err;
@@ -89,12 +59,24 @@ check(struct patch_engine *e, int err)
 	}
 }
 
-static int
-read_state(struct patch_engine *e, struct agent_state *st)
+static void
+check(struct patch_engine *e, int err)
+{
+	patch_check(e, err);
+}
+
+int
+patch_read_state(struct patch_engine *e, struct agent_state *st)
 {
 	struct iovec local = { st, sizeof *st };
 	struct iovec remote = { (void *)e->lay.state, sizeof *st };
 	return process_vm_readv(e->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof *st ? 0 : -1;
+}
+
+static int
+read_state(struct patch_engine *e, struct agent_state *st)
+{
+	return patch_read_state(e, st);
 }
 
 static int
@@ -108,47 +90,71 @@ write_state(struct patch_engine *e, const struct agent_state *st)
 static void
 record_code(struct patch_engine *e, uint64_t addr, const uint8_t *bytes, uint8_t len)
 {
-	if (!code_cache_same(&e->code, addr, bytes, len)) {
-		code_cache_put(&e->code, addr, bytes, len);
-		check(e, umss_writer_code(e->w, e->pid, addr, bytes, len));
-	}
-	/* The agent's decode cache is the parent's too: a later hit there
-	 * sends no CODE record (agent/process.c). */
-	if (e->vm_parent)
-		record_code(e->vm_parent, addr, bytes, len);
+	/* A vfork child's: the agent's decode cache is the parent's too, a
+	 * later hit there sends no CODE record (agent/process.c). */
+	for (struct patch_proc *p = e->proc; p; p = p->vm_parent)
+		if (!code_cache_same(&p->code, addr, bytes, len)) {
+			code_cache_put(&p->code, addr, bytes, len);
+			check(e, umss_writer_code(e->w, p->pid, addr, bytes, len));
+		}
+}
+
+/*
+ * Threads: the agent sends an instruction's code bytes once per process
+ * (the thread that decodes it first, agent/step.c decode_at, agent/
+ * displaced.c lookup), but each thread's ring is drained on its own, so
+ * another thread's instruction there can reach the trace first.  Its
+ * bytes are then read from memory, as the ptrace engine does for every
+ * instruction; the CODE record that comes later is the same.
+ */
+static void
+code_from_memory(struct patch_engine *e, uint64_t addr)
+{
+	uint8_t bytes[15] = { 0 };
+	struct insn_info info = { 0 };
+	size_t n = tracee_read_code(e->pid, addr, bytes);
+	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
+		info.len = 0;
+	record_code(e, addr, bytes, info.len);
 }
 
 static void
 record_insn(struct patch_engine *e, uint64_t addr)
 {
-	if (addr < e->exec_lo || addr >= e->exec_hi) {
-		if (!proc_maps_executable(&e->maps, addr))
-			check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
-		for (size_t i = 0; i < e->maps.n; i++)
-			if (addr >= e->maps.v[i].start && addr < e->maps.v[i].end &&
-			    (e->maps.v[i].prot & PROT_EXEC)) {
-				e->exec_lo = e->maps.v[i].start;
-				e->exec_hi = e->maps.v[i].end;
+	struct patch_proc *p = e->proc;
+	if (addr < p->exec_lo || addr >= p->exec_hi) {
+		if (!proc_maps_executable(&p->maps, addr))
+			check(e, proc_maps_refresh(&p->maps, e->pid, e->w));
+		for (size_t i = 0; i < p->maps.n; i++)
+			if (addr >= p->maps.v[i].start && addr < p->maps.v[i].end &&
+			    (p->maps.v[i].prot & PROT_EXEC)) {
+				p->exec_lo = p->maps.v[i].start;
+				p->exec_hi = p->maps.v[i].end;
 			}
 	}
-	check(e, umss_writer_insn(e->w, e->pid, e->pid, addr));
+	if (p->refs > 1 && !code_cache_has(&p->code, addr))
+		code_from_memory(e, addr);
+	check(e, umss_writer_insn(e->w, p->pid, e->pid, addr));
 	e->res->instructions++;
 }
 
 /* A run of the ring's addresses: those in the executable mapping seen
- * last go to the writer in one call, the others one by one (record_insn
- * looks their mapping up). */
+ * last (and, in a process with threads, whose code is recorded) go to the
+ * writer in one call, the others one by one (record_insn looks their
+ * mapping and code up). */
 static void
 record_insns(void *ctx, const uint64_t *addrs, size_t n)
 {
 	struct patch_engine *e = ctx;
+	struct patch_proc *p = e->proc;
 	size_t i = 0;
 	while (i < n) {
 		size_t j = i;
-		while (j < n && addrs[j] >= e->exec_lo && addrs[j] < e->exec_hi)
+		while (j < n && addrs[j] >= p->exec_lo && addrs[j] < p->exec_hi &&
+		       (p->refs == 1 || code_cache_has(&p->code, addrs[j])))
 			j++;
 		if (j > i) {
-			check(e, umss_writer_insns(e->w, e->pid, e->pid, addrs + i, j - i));
+			check(e, umss_writer_insns(e->w, p->pid, e->pid, addrs + i, j - i));
 			e->res->instructions += j - i;
 			i = j;
 		}
@@ -184,10 +190,16 @@ drain_some(struct patch_engine *e, uint64_t max)
 }
 
 /* Everything published: at a stop of e the agent adds nothing meanwhile. */
+long
+patch_drain(struct patch_engine *e)
+{
+	return drain_some(e, UINT64_MAX);
+}
+
 static long
 drain(struct patch_engine *e)
 {
-	return drain_some(e, UINT64_MAX);
+	return patch_drain(e);
 }
 
 static void on_exit_status(struct patch_engine *e, int status);
@@ -199,7 +211,7 @@ record_signal_info(struct patch_engine *e, int sig, const siginfo_t *si, uint64_
 	uint64_t addr = 0;
 	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
 		addr = (uint64_t)si->si_addr;
-	check(e, umss_writer_signal(e->w, e->pid, e->pid, sig, si->si_code, addr, rip,
+	check(e, umss_writer_signal(e->w, e->proc->pid, e->pid, sig, si->si_code, addr, rip,
 				    process_signal_action(e->pid, sig)));
 	e->res->signals++;
 }
@@ -219,63 +231,12 @@ in_agent(const struct patch_engine *e, uint64_t rip)
 	return rip >= e->lay.base && rip < e->lay.base + e->lay.size;
 }
 
-/* Engine displaced mapped a stub arena: it is umss's, not the program's
- * (no MAP event), and a fault inside it is the program's instruction's. */
-/* The agent unmapped its arena or trampoline page [start, start + len):
- * out of the arenas and of the map copy, so no UNMAP event is written. */
-static void
-forget_arena(struct patch_engine *e, uint64_t start, uint64_t len)
-{
-	if (e->vm_parent)
-		forget_arena(e->vm_parent, start, len);
-	for (size_t i = 0; i < e->n_arenas; i++)
-		if (e->arenas[i][0] == start && e->arenas[i][1] == start + len) {
-			e->arenas[i][0] = e->arenas[e->n_arenas - 1][0];
-			e->arenas[i][1] = e->arenas[e->n_arenas - 1][1];
-			e->n_arenas--;
-			break;
-		}
-	for (size_t i = 0; i < e->maps.n; i++)
-		if (e->maps.v[i].start == start && e->maps.v[i].end == start + len &&
-		    !e->maps.v[i].path[0]) {
-			free(e->maps.v[i].path);
-			e->maps.v[i] = e->maps.v[--e->maps.n];
-			break;
-		}
-}
-
-/* An agent mapping the program did not make: a displaced stub arena
- * (prot 0: RWX, and faults there are the stubs'), or a patch trampoline
- * page (prot = its PROT_*): either is kept out of MAP events by seeding
- * the map copy with it. */
-static void
-add_arena(struct patch_engine *e, uint64_t start, uint64_t len, uint64_t prot)
-{
-	if (e->vm_parent)
-		add_arena(e->vm_parent, start, len, prot); /* its memory too */
-	if (!prot) {
-		e->arenas = xrealloc(e->arenas, (e->n_arenas + 1) * sizeof *e->arenas);
-		e->arenas[e->n_arenas][0] = start;
-		e->arenas[e->n_arenas][1] = start + len;
-		e->n_arenas++;
-	}
-	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
-	e->maps.cap = e->maps.n + 1;
-	e->maps.v[e->maps.n++] = (struct map_entry){
-		.start = start,
-		.end = start + len,
-		.prot = prot ? (int)prot : PROT_READ | PROT_WRITE | PROT_EXEC,
-		.path = xstrdup(""),
-	};
-}
-
+/* Engine displaced's stub arenas: a fault inside one is the program's
+ * instruction's (tracer/patch_proc.c). */
 static bool
 in_arena(const struct patch_engine *e, uint64_t rip)
 {
-	for (size_t i = 0; i < e->n_arenas; i++)
-		if (rip >= e->arenas[i][0] && rip < e->arenas[i][1])
-			return true;
-	return false;
+	return patch_proc_in_arena(e->proc, rip);
 }
 
 /* A fault raised by the instruction a displaced stub runs (the kernel
@@ -470,7 +431,7 @@ deliver_queued(struct patch_engine *e, struct agent_state *st)
 		siginfo_t si = e->sigq[i];
 		int sig = si.si_signo;
 		uint64_t bit = 1ull << (sig - 1);
-		uint64_t blocked = patch_sig_blocked_mask(e->pid, e->pid);
+		uint64_t blocked = patch_sig_blocked_mask(e->proc->pid, e->pid);
 		if (as.trap_blocked)
 			blocked |= 1ull << (SIGTRAP - 1);
 		uint32_t action = process_signal_action(e->pid, sig);
@@ -518,10 +479,7 @@ static void
 on_exit_status(struct patch_engine *e, int status)
 {
 	drain(e); /* all it published, also when it died without a stop */
-	check(e, umss_writer_exit(e->w, e->pid, status));
-	if (e->root)
-		e->res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	e->gone = true;
+	patch_task_exited(e, status);
 }
 
 /*
@@ -737,13 +695,12 @@ syscall_name(uint64_t nr)
 {
 	switch (nr) {
 	case 15: return "rt_sigreturn";
-	case 56: return "clone (threads)";
 	case 57: return "fork";
 	case 58: return "vfork";
 	case 59: return "execve";
 	case 101: return "ptrace";
 	case 322: return "execveat";
-	case 435: return "clone3 (threads)";
+	case 435: return "clone3 (with a struct clone_args larger than umss knows)";
 	default: return "a system call";
 	}
 }
@@ -777,6 +734,10 @@ unsupported(struct patch_engine *e, const struct agent_state *st)
 		break;
 	case AGENT_WHY_AGENT_MEMORY:
 		snprintf(why, sizeof why, "the program maps, unmaps or protects memory over the agent's (at 0x%llx)",
+			 (unsigned long long)st->req_arg[1]);
+		break;
+	case AGENT_WHY_THREADS:
+		snprintf(why, sizeof why, "the program started more than %llu threads at once",
 			 (unsigned long long)st->req_arg[1]);
 		break;
 	case AGENT_WHY_TRAPFLAG:
@@ -859,7 +820,7 @@ kill_gate(struct patch_engine *e, const struct user_regs_struct *regs)
 	struct agent_sig as;
 	siginfo_t si;
 	if (!in_agent(e, regs->rip) || ptrace(PTRACE_GETSIGINFO, e->pid, 0L, &si) < 0 ||
-	    si.si_code != SI_TKILL || si.si_pid != e->pid)
+	    si.si_code != SI_TKILL || si.si_pid != e->proc->pid)
 		return false;
 	return read_state(e, &st) == 0 && st.req == AGENT_REQ_DELIVER &&
 	       patch_sig_read(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0 && !as.in_syscall;
@@ -869,28 +830,11 @@ kill_gate(struct patch_engine *e, const struct user_regs_struct *regs)
  * drain thread runs, else the gate (patch_engine_run). */
 static unsigned ring_wait_mode = RING_WAIT_GATE;
 
-static struct patch_engine *
-vm_root(struct patch_engine *e)
-{
-	while (e->vm_parent)
-		e = e->vm_parent;
-	return e;
-}
-
-static void
-drop_slot_rings(struct patch_engine *e)
-{
-	for (size_t i = 0; i < e->n_slot_rings; i++)
-		agent_ring_unref(e->slot_rings[i].ring);
-	free(e->slot_rings);
-	e->slot_rings = NULL;
-	e->n_slot_rings = 0;
-}
-
 /*
  * AGENT_REQ_RING: the agent mapped a new ring for the state block
- * req_arg[3], e's own or a vfork slot's (kept on the process that owns
- * the memory until a vfork child in that slot starts: attach_slot_ring).
+ * req_arg[3], e's own or a vfork or thread slot's (kept on the process
+ * that owns the memory until a task on that slot starts: tracer/
+ * patch_threads.c attach_slot_ring).
  * The mapping is umss's: the map is re-read without events.
  */
 static bool
@@ -909,20 +853,9 @@ open_ring(struct patch_engine *e, const struct agent_state *st)
 		agent_ring_unref(e->ring);
 		e->ring = ring;
 	} else {
-		struct patch_engine *owner = vm_root(e);
-		size_t i = 0;
-		while (i < owner->n_slot_rings && owner->slot_rings[i].state != st->req_arg[3])
-			i++;
-		if (i == owner->n_slot_rings) {
-			owner->slot_rings = xrealloc(owner->slot_rings,
-						     (i + 1) * sizeof *owner->slot_rings);
-			owner->n_slot_rings++;
-		} else {
-			agent_ring_unref(owner->slot_rings[i].ring);
-		}
-		owner->slot_rings[i] = (struct slot_ring){ st->req_arg[3], ring };
+		patch_proc_set_slot_ring(patch_proc_vm_root(e->proc), st->req_arg[3], ring);
 	}
-	proc_maps_resync(&e->maps, e->pid);
+	proc_maps_resync(&e->proc->maps, e->pid);
 	return true;
 }
 
@@ -945,32 +878,33 @@ on_request(struct patch_engine *e)
 			return false;
 		break;
 	case AGENT_REQ_SYNC:
-		check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
-		e->exec_lo = e->exec_hi = 0;
+		check(e, proc_maps_refresh(&e->proc->maps, e->pid, e->w));
+		e->proc->exec_lo = e->proc->exec_hi = 0;
 		break;
 	case AGENT_REQ_PROT: {
 		uint64_t a = st.req_arg[0];
 		st.req_result = ~0ull;
 		for (int pass = 0; pass < 2 && st.req_result == ~0ull; pass++) {
 			if (pass)
-				check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
-			for (size_t i = 0; i < e->maps.n; i++)
-				if (a >= e->maps.v[i].start && a < e->maps.v[i].end) {
-					st.req_result = e->maps.v[i].prot;
+				check(e, proc_maps_refresh(&e->proc->maps, e->pid, e->w));
+			const struct proc_maps *m = &e->proc->maps;
+			for (size_t i = 0; i < m->n; i++)
+				if (a >= m->v[i].start && a < m->v[i].end) {
+					st.req_result = m->v[i].prot;
 					/* The whole mapping: the agent makes it
 					 * writable at once (agent/code_pages.c). */
-					st.req_arg[1] = e->maps.v[i].start;
-					st.req_arg[2] = e->maps.v[i].end;
-					st.req_arg[3] = e->maps.v[i].shared;
+					st.req_arg[1] = m->v[i].start;
+					st.req_arg[2] = m->v[i].end;
+					st.req_arg[3] = m->v[i].shared;
 				}
 		}
 		break;
 	}
 	case AGENT_REQ_ARENA:
 		if (st.req_arg[2] == ~0ull)
-			forget_arena(e, st.req_arg[0], st.req_arg[1]);
+			patch_proc_forget_arena(e->proc, st.req_arg[0], st.req_arg[1]);
 		else
-			add_arena(e, st.req_arg[0], st.req_arg[1], st.req_arg[2]);
+			patch_proc_add_arena(e->proc, st.req_arg[0], st.req_arg[1], st.req_arg[2]);
 		break;
 	case AGENT_REQ_DELIVER:
 		if (!deliver_queued(e, &st)) {
@@ -1088,151 +1022,12 @@ start_agent(struct patch_engine *e)
 static void
 hide_agent_mapping(struct patch_engine *e)
 {
-	e->maps.v = xrealloc(e->maps.v, (e->maps.n + 1) * sizeof *e->maps.v);
-	e->maps.cap = e->maps.n + 1;
-	e->maps.v[e->maps.n++] = (struct map_entry){
-		.start = e->lay.base,
-		.end = e->lay.base + ((e->lay.size + 4095) & ~4095ull),
-		.prot = PROT_READ | PROT_WRITE | PROT_EXEC,
-		.path = xstrdup(""),
-	};
+	patch_proc_hide_mapping(e->proc, e->lay.base, e->lay.base + ((e->lay.size + 4095) & ~4095ull));
 }
-
-/*
- * All the processes of one trace (fork children, docs/AGENT.md
- * "Processes"): one waitpid(-1) loop serves them, each with its own
- * agent, state and stream, as the ptrace engine does
- * (tracer/ptrace_engine.c).  A short wait for one process inside a
- * request (a fallback step, a signal delivery) leaves the others' stops
- * queued in the kernel.
- */
-struct patch_run {
-	struct patch_engine *procs;
-	pthread_t drainer;
-	bool drainer_running;
-	volatile bool drainer_stop;
-	struct pid_set parked;      /* new processes that stopped before their parent's event */
-	bool ending;                /* tracing stops early: every process is being killed */
-	bool interrupted;           /* umss was asked to stop: processes interrupted */
-	int error;
-};
 
 /* serve_stop() results besides a signal number to deliver. */
 #define NO_RESUME (-1)
 #define END_TRACE (-2)
-
-static struct patch_engine *
-find_proc(struct patch_run *r, pid_t pid)
-{
-	for (struct patch_engine *p = r->procs; p; p = p->next)
-		if (p->pid == pid)
-			return p;
-	return NULL;
-}
-
-static void
-remove_proc(struct patch_run *r, struct patch_engine *e)
-{
-	for (struct patch_engine **pp = &r->procs; *pp; pp = &(*pp)->next)
-		if (*pp == e) {
-			*pp = e->next;
-			break;
-		}
-	if (e->error && !r->error)
-		r->error = e->error;
-	struct patch_engine *heir = NULL;
-	for (struct patch_engine *p = r->procs; p; p = p->next)
-		if (p->vm_parent == e) {
-			/* A vfork child lives on in e's memory: it keeps the
-			 * slots' rings. */
-			p->vm_parent = heir;
-			if (!heir) {
-				heir = p;
-				p->slot_rings = e->slot_rings;
-				p->n_slot_rings = e->n_slot_rings;
-				e->slot_rings = NULL;
-				e->n_slot_rings = 0;
-			}
-		}
-	drop_slot_rings(e);
-	agent_ring_unref(e->ring);
-	code_cache_free(&e->code);
-	proc_maps_free(&e->maps);
-	free(e->arenas);
-	free(e);
-}
-
-/*
- * A vfork child c starts in its slot's ring.  A former child of the same
- * slot that died without a stop (SIGKILL) and is not reaped yet may have
- * left words there: they are its own, recorded first.
- */
-static void
-attach_slot_ring(struct patch_run *r, struct patch_engine *c)
-{
-	struct patch_engine *owner = vm_root(c);
-	struct agent_ring *ring = NULL;
-	for (size_t i = 0; i < owner->n_slot_rings; i++)
-		if (owner->slot_rings[i].state == c->lay.state)
-			ring = owner->slot_rings[i].ring;
-	if (!ring)
-		return;
-	for (struct patch_engine *p = r->procs; p; p = p->next)
-		if (p->ring == ring) {
-			drain(p);
-			agent_ring_unref(p->ring);
-			p->ring = NULL;
-		}
-	c->ring = agent_ring_ref(ring);
-}
-
-/*
- * PTRACE_EVENT_FORK/VFORK/CLONE in e: a new process (the agent refuses
- * threads), a copy of e with its agent (agent/process.c), at the same
- * addresses: its code and map knowledge start as copies of e's (the trace
- * reader does the same for a PROCESS event with a parent).  e's
- * instructions before the fork go into the trace first.
- */
-static void
-on_new_process(struct patch_run *r, struct patch_engine *e)
-{
-	unsigned long msg = 0;
-	if (ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &msg) < 0 || find_proc(r, (pid_t)msg))
-		return;
-	drain(e);
-	struct agent_state st;
-	struct patch_engine *c = xcalloc(1, sizeof *c);
-	c->pid = (pid_t)msg;
-	c->w = e->w;
-	c->res = e->res;
-	c->lay = e->lay;
-	c->engine = e->engine;
-	if (read_state(e, &st) == 0 && st.reserved[AGENT_VCHILD_SLOT]) {
-		/* A vfork child in e's memory, with its own agent state. */
-		c->lay.state = st.reserved[AGENT_VCHILD_SLOT];
-		c->vm_parent = e;
-		attach_slot_ring(r, c);
-	}
-	code_cache_copy(&c->code, &e->code);
-	proc_maps_copy(&c->maps, &e->maps);
-	if (e->n_arenas) {
-		c->arenas = xrealloc(NULL, e->n_arenas * sizeof *e->arenas);
-		memcpy(c->arenas, e->arenas, e->n_arenas * sizeof *e->arenas);
-		c->n_arenas = e->n_arenas;
-	}
-	struct process_args args;
-	process_args_read(c->pid, &args);
-	check(c, umss_writer_process(c->w, c->pid, e->pid, e->pid, args.exe, args.argc,
-				     (const char *const *)args.argv));
-	process_args_free(&args);
-	check(c, umss_writer_thread_start(c->w, c->pid, c->pid, 0));
-	c->res->processes++;
-	c->res->threads++;
-	c->next = r->procs;
-	r->procs = c;
-	if (pid_set_take(&r->parked, c->pid))
-		ptrace(PTRACE_CONT, c->pid, 0L, 0L);
-}
 
 /*
  * PTRACE_EVENT_EXEC: the agent recorded the execve and drained its buffer
@@ -1246,26 +1041,21 @@ on_new_process(struct patch_run *r, struct patch_engine *e)
  * tgkill's from umss.
  */
 static bool
-on_exec(struct patch_engine *e)
+on_exec(struct patch_run *r, struct patch_engine *e)
 {
 	unsigned long former = 0;
 	ptrace(PTRACE_GETEVENTMSG, e->pid, 0L, &former);
+	if ((pid_t)former != e->pid)
+		patch_exec_takeover(r, e, (pid_t)former);
 	struct process_args args;
 	process_args_read(e->pid, &args);
-	check(e, umss_writer_exec(e->w, e->pid, (uint32_t)former, args.exe, args.argc,
+	check(e, umss_writer_exec(e->w, e->proc->pid, (uint32_t)former, args.exe, args.argc,
 				  (const char *const *)args.argv));
 	process_args_free(&args);
-	code_cache_clear(&e->code);
-	proc_maps_free(&e->maps);
-	e->exec_lo = e->exec_hi = 0;
-	e->vm_parent = NULL;
-	/* The old image's rings: the new agent opens its own. */
+	/* The old image's rings go: the new agent opens its own. */
 	agent_ring_unref(e->ring);
 	e->ring = NULL;
-	drop_slot_rings(e);
-	free(e->arenas);
-	e->arenas = NULL;
-	e->n_arenas = 0;
+	patch_proc_forget_image(e->proc);
 	unsigned held = e->n_sigq;
 	e->n_sigq = 0;
 	if (start_agent(e) < 0) {
@@ -1274,9 +1064,9 @@ on_exec(struct patch_engine *e)
 		return false;
 	}
 	hide_agent_mapping(e);
-	check(e, proc_maps_refresh(&e->maps, e->pid, e->w));
+	check(e, proc_maps_refresh(&e->proc->maps, e->pid, e->w));
 	for (unsigned i = 0; i < held; i++)
-		syscall(SYS_tgkill, e->pid, e->pid, e->sigq[i].si_signo);
+		syscall(SYS_tgkill, e->proc->pid, e->pid, e->sigq[i].si_signo);
 	return true;
 }
 
@@ -1332,7 +1122,7 @@ unpatch_shared(struct patch_engine *e)
 	int fd = open(name, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || pwrite(fd, &st.patch_orig, 5, (off_t)st.patch_addr) != 5)
 		fprintf(stderr, "umss: cannot undo the agent's patch at %#llx in process %d\n",
-			(unsigned long long)st.patch_addr, (int)e->vm_parent->pid);
+			(unsigned long long)st.patch_addr, (int)e->proc->vm_parent->pid);
 	if (fd >= 0)
 		close(fd);
 }
@@ -1351,8 +1141,9 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 		break;
 	case PTRACE_EVENT_EXIT:
 		dies_in_syscall(e);
-		if (e->vm_parent)
+		if (e->proc->vm_parent)
 			unpatch_shared(e);
+		patch_thread_exiting(e);
 		return 0;
 	case PTRACE_EVENT_STOP:
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
@@ -1363,10 +1154,10 @@ serve_stop(struct patch_run *r, struct patch_engine *e, int status)
 		}
 		return 0; /* a new process's first stop, or the wake-up after LISTEN */
 	case PTRACE_EVENT_FORK: case PTRACE_EVENT_VFORK: case PTRACE_EVENT_CLONE:
-		on_new_process(r, e);
+		patch_on_new_task(r, e);
 		return 0;
 	case PTRACE_EVENT_EXEC:
-		return on_exec(e) ? 0 : END_TRACE;
+		return on_exec(r, e) ? 0 : END_TRACE;
 	default:
 		fprintf(stderr, "umss: engine %s: unexpected ptrace event %d\n", engine_name(e), event);
 		e->error = -1;
@@ -1514,9 +1305,10 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 	main_lock();
 	start_drainer(&r);
 
-	*e = (struct patch_engine){ .pid = pid, .w = w, .res = res, .engine = engine, .root = true };
+	*e = (struct patch_engine){ .pid = pid, .w = w, .res = res, .engine = engine };
+	e->proc = patch_proc_new(pid);
+	e->proc->root = true;
 	r.procs = e;
-	code_cache_init(&e->code);
 	struct process_args args;
 	process_args_read(pid, &args);
 	check(e, umss_writer_process(w, pid, 0, 0, args.exe, args.argc,
@@ -1531,13 +1323,13 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 		waitpid(pid, &status, __WALL);
 		res->stopped_by = "the agent could not be started";
 		res->exit_status = 2;
-		remove_proc(&r, e);
+		patch_remove_task(&r, e);
 		stop_drainer(&r);
 		pthread_mutex_unlock(&trace_lock);
 		return -1;
 	}
 	hide_agent_mapping(e);
-	check(e, proc_maps_refresh(&e->maps, pid, w));
+	check(e, proc_maps_refresh(&e->proc->maps, pid, w));
 	if (ptrace(PTRACE_CONT, pid, 0L, 0L) < 0)
 		fprintf(stderr, "umss: ptrace(CONT): %s\n", strerror(errno));
 
@@ -1559,11 +1351,11 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 				fprintf(stderr, "umss: waitpid: %s\n", strerror(errno));
 			break;
 		}
-		e = find_proc(&r, who);
+		e = patch_find_task(&r, who);
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			if (e) {
 				on_exit_status(e, status);
-				remove_proc(&r, e);
+				patch_remove_task(&r, e);
 			} else {
 				pid_set_take(&r.parked, who);
 			}
@@ -1589,7 +1381,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 		}
 		int deliver = serve_stop(&r, e, status);
 		if (e->gone) {
-			remove_proc(&r, e);
+			patch_remove_task(&r, e);
 			continue;
 		}
 		if (deliver == END_TRACE || e->error) {
@@ -1604,7 +1396,7 @@ patch_engine_run(pid_t pid, unsigned engine, struct umss_writer *w, struct trace
 	}
 	stop_drainer(&r);
 	while (r.procs)
-		remove_proc(&r, r.procs);
+		patch_remove_task(&r, r.procs);
 	pid_set_free(&r.parked);
 	pthread_mutex_unlock(&trace_lock);
 	if (r.error && !res->stopped_by)

@@ -1,13 +1,16 @@
 #!/bin/bash
 # pthread_kill to one thread, a process-directed signal taken by the only
-# thread that does not block it (tests/progs/c/thread-signals.c): output
-# and status equal native.  The threads wait with usleep loops whose
-# length depends on timing: traces are not compared.
+# thread that does not block it (tests/progs/c/thread-signals.c), under the
+# three engines: output and status equal native.  The threads wait with
+# usleep loops whose length depends on timing: traces are not compared.
 . tests/progs/lib.sh
 run_native native "$PROGS/thread-signals"
 expect_status native 0
-run_traced traced "$PROGS/thread-signals"
-same_output native traced
-count_of traced >/dev/null || exit 1
-grep -qx 'threads: 2' "$WORK/traced.stats" ||
-	fail "umss stats does not say 'threads: 2': $(grep '^threads' "$WORK/traced.stats")"
+for TRACE_ENGINE in ptrace patch displaced; do
+	t=$TRACE_ENGINE
+	run_traced "$t" "$PROGS/thread-signals"
+	same_output native "$t"
+	count_of "$t" >/dev/null || exit 1
+	grep -qx 'threads: 2' "$WORK/$t.stats" ||
+		fail "$t: umss stats does not say 'threads: 2': $(grep '^threads' "$WORK/$t.stats")"
+done

@@ -1,8 +1,8 @@
 #!/bin/bash
-# What engine patch does not do yet (an ignored SIGTRAP, threads, a
-# system call while the program's own trap flag is set) ends the trace
-# with a message naming it and exit status 2, and the trace up to there is
-# readable.
+# What engine patch does not do yet (an ignored SIGTRAP, more than 64
+# threads at once, a system call while the program's own trap flag is
+# set) ends the trace with a message naming it and exit status 2, and the
+# trace up to there is readable.
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
 cd "$WORK" || exit 99
@@ -12,8 +12,21 @@ int main(void) { signal(SIGTRAP, SIG_IGN); return 0; }
 C
 cat >threads.c <<'C'
 #include <pthread.h>
-static void *run(void *arg) { return arg; }
-int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); return pthread_join(t, 0); }
+#define N 70
+static pthread_barrier_t all;
+static void *run(void *arg) { pthread_barrier_wait(&all); return arg; }
+int main(void)
+{
+	pthread_t t[N];
+	pthread_barrier_init(&all, 0, N + 1);
+	for (int i = 0; i < N; i++)
+		if (pthread_create(&t[i], 0, run, 0))
+			return 3;
+	pthread_barrier_wait(&all);
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], 0);
+	return 0;
+}
 C
 cat >tf.c <<'C'
 #include <signal.h>
@@ -42,5 +55,6 @@ expect() {
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "$prog: trace unreadable or empty"
 }
 expect handler "ignored SIGTRAP"
-expect threads "called clone"
+./threads || fail "threads: exit $? natively"
+expect threads "more than 64 threads at once"
 expect tf "a system call with the trap flag"

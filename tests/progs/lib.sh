@@ -31,14 +31,15 @@ run_native() {
 }
 
 # run_traced TAG PROG ARGS...: `umss trace -q -o WORK/TAG.trace -- PROG ARGS`
-# (engine ptrace, the ground truth), and log how long it took.
+# (engine $TRACE_ENGINE, by default ptrace, the ground truth), and log how
+# long it took.
 run_traced() {
 	local tag=$1 start=$SECONDS
 	shift
-	"$UMSS" trace -q --engine=ptrace -o "$WORK/$tag.trace" -- "$@" \
+	"$UMSS" trace -q --engine="${TRACE_ENGINE:-ptrace}" -o "$WORK/$tag.trace" -- "$@" \
 		>"$WORK/$tag.out" 2>"$WORK/$tag.err" </dev/null
 	echo $? >"$WORK/$tag.status"
-	echo "traced $tag in $((SECONDS - start))s: exit $(cat "$WORK/$tag.status")" >&2
+	echo "traced $tag (${TRACE_ENGINE:-ptrace}) in $((SECONDS - start))s: exit $(cat "$WORK/$tag.status")" >&2
 }
 
 status_of() {
