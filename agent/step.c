@@ -80,6 +80,20 @@ run_release(struct agent_state *s)
 	lock_release(&run_lock);
 }
 
+/* A system call that changes the memory map keeps the run lock: the code
+ * pages' protections (agent/code_pages.c) are another thread's business
+ * only while it holds the lock, and such calls do not block. */
+static int
+maps_syscall(long nr)
+{
+	switch (nr) {
+	case NR_MMAP: case NR_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_PKEY_MPROTECT:
+	case NR_BRK: case NR_SHMAT: case NR_SHMDT:
+		return 1;
+	}
+	return 0;
+}
+
 /* At each step: take the lock, or give others their turn. */
 static void
 run_turn(struct agent_state *s)
@@ -436,10 +450,10 @@ agent_syscall(struct agent_state *s, const struct x86_insn *insn)
 		 * across the fork; the child resets them (forked_child).
 		 * Other system calls may block: others run meanwhile. */
 		copy = forking && !process_shares_memory(s, nr);
-		if (!copy)
-			run_release(s);
-		else if (s->engine == AGENT_ENGINE_DISPLACED)
+		if (copy && s->engine == AGENT_ENGINE_DISPLACED)
 			displaced_fork_begin();
+		else if (!copy && !maps_syscall(nr))
+			run_release(s);
 		signal_syscall_begin(s);
 		if (forking)
 			r = process_syscall(s, nr, next, &child_sp);
