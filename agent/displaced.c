@@ -52,8 +52,17 @@
 #define RFLAGS_AC 0x40000ull
 
 #define DISP_L1_SIZE 65536          /* L1_MASK + 1 in displaced_entry.S */
-#define MAX_RECS (1u << 18)
-#define RHASH_SIZE (1u << 18)
+#define RECS_BITS 22
+#define MAX_RECS (1u << RECS_BITS)  /* 4 Mi: node and java run more than 1 Mi */
+#define RHASH_SIZE (1u << RECS_BITS)
+/* The records and their hash live in a mapping of their own (176 MiB,
+ * touched as used) far from where the kernel or brk put anything: in
+ * the agent's image they would not fit below the stack, and a mapping at
+ * the kernel's choice would move every later mapping of the program. */
+#define TABLES_AT 0x100000000000ull
+#define TABLES_STEP 0x10000000000ull
+#define TABLES_BYTES (((uint64_t)MAX_RECS * sizeof(struct disp_rec) + \
+		       (uint64_t)RHASH_SIZE * 4 + PAGE - 1) & ~(PAGE - 1))
 #define PCACHE_SIZE 4096
 #define MAX_ARENAS 128
 #define ARENA_STEP (2ull << 20)
@@ -103,9 +112,9 @@ __attribute__((noreturn)) void disp_resume(void);
 __attribute__((noreturn)) void displaced_c(struct agent_state *s, int why);
 
 static struct disp_l1 l1[DISP_L1_SIZE] __attribute__((aligned(64)));
-static struct disp_rec recs[MAX_RECS];
+static struct disp_rec *recs;   /* MAX_RECS, at tables_map() */
 static uint32_t n_recs;
-static uint32_t rhash[RHASH_SIZE];
+static uint32_t *rhash;         /* RHASH_SIZE */
 static uint64_t pcache_page[PCACHE_SIZE]; /* page | 1 when known */
 static uint8_t pcache_prot[PCACHE_SIZE];
 static unsigned pcache_n;
@@ -628,7 +637,7 @@ flush_records(void)
 {
 	for (unsigned i = 0; i < DISP_L1_SIZE; i++)
 		l1_clear(&l1[i]);
-	memset(rhash, 0, sizeof rhash);
+	memset(rhash, 0, (size_t)RHASH_SIZE * sizeof *rhash);
 	n_recs = 0;
 	/* With threads, another thread may be running a stub right now (or
 	 * about to jump to one it found in the table): the old stubs stay,
@@ -683,7 +692,7 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 			r->kind = K_FALLBACK;
 		}
 	}
-	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - 18));
+	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - RECS_BITS));
 	r->chain = rhash[h];
 	rhash[h] = ++n_recs;
 	return r;
@@ -729,7 +738,7 @@ lookup_locked(struct agent_state *s, uint64_t at)
 	unsigned n = read_code(at, cur);
 	if (n == 0)
 		return NULL;
-	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - 18));
+	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - RECS_BITS));
 	struct disp_rec *r = NULL;
 	for (uint32_t i = rhash[h]; i; i = recs[i - 1].chain) {
 		struct disp_rec *c = &recs[i - 1];
@@ -851,9 +860,39 @@ displaced_c(struct agent_state *s, int why)
 	run(s);
 }
 
+/* Maps the record tables once per process image (fork children share
+ * the parent's copy, an execve starts a new agent). */
+static void
+tables_map(struct agent_state *s)
+{
+	for (uint64_t at = TABLES_AT; at < TABLES_AT + 16 * TABLES_STEP; at += TABLES_STEP) {
+		long r = sys6(NR_MMAP, (long)at, (long)TABLES_BYTES, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (r < 0)
+			continue;
+		if ((uint64_t)r != at) {
+			sys_munmap((uint64_t)r, TABLES_BYTES);
+			continue;
+		}
+		recs = (struct disp_rec *)at;
+		rhash = (uint32_t *)(at + (uint64_t)MAX_RECS * sizeof(struct disp_rec));
+		cloak_hide(at, at + TABLES_BYTES);
+		/* Kept out of the trace's memory map as the arenas are (never
+		 * executed: no fault can be in it). */
+		s->req_arg[0] = at;
+		s->req_arg[1] = TABLES_BYTES;
+		s->req_arg[2] = 0;
+		gate(s, AGENT_REQ_ARENA);
+		return;
+	}
+	stop(s, AGENT_REQ_FAILED, AGENT_WHY_DISP_FULL, TABLES_AT);
+}
+
 void
 displaced_run(struct agent_state *s, int first)
 {
+	if (!recs)
+		tables_map(s);
 	if (first)
 		for (unsigned i = 0; i < DISP_L1_SIZE; i++)
 			l1_clear(&l1[i]);
