@@ -19,7 +19,7 @@
 #include "umss/trace.h"
 
 static const char trace_usage[] =
-	"usage: umss trace [-o FILE] [--engine=ptrace|patch|displaced] [--aslr] [-q] [--] PROG [ARGS...]\n"
+	"usage: umss trace [-o FILE] [--engine=displaced|patch|ptrace] [--aslr] [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Runs PROG and records every instruction it executes, in every thread and\n"
 	"child process, into FILE (default umss.trace; an existing FILE is kept as\n"
@@ -27,13 +27,15 @@ static const char trace_usage[] =
 	"PROG's exit status (128+N when signal N killed it).\n"
 	"\n"
 	"  -o, --output=FILE  where the trace goes\n"
-	"  --engine=NAME      ptrace: single-step with the debugger interface\n"
-	"                     (the exact baseline); patch: the in-process agent\n"
-	"                     steps the program in place; displaced: the agent\n"
-	"                     runs each instruction from a copy and never writes\n"
-	"                     the program's code (both: signals, fork, exec,\n"
-	"                     threads; displaced runs threads in parallel, patch\n"
-	"                     one at a time)\n"
+	"  --engine=NAME      displaced (the default): an agent in the program runs\n"
+	"                     each instruction from a copy and never writes its\n"
+	"                     code; patch: the agent steps the program in place;\n"
+	"                     ptrace: single-steps with the debugger interface\n"
+	"                     (slow; the baseline every engine is tested against).\n"
+	"                     displaced runs threads in parallel, patch one at a\n"
+	"                     time.\n"
+	"                     What an engine does not support stops the trace with\n"
+	"                     a message naming it (exit 2, the trace kept)\n"
 	"  --aslr             keep address space randomisation (off by default, as in\n"
 	"                     gdb, so that traces of a run repeat)\n"
 	"  -q, --quiet        no summary line on stderr\n"
@@ -117,7 +119,7 @@ cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = "umss.trace", *engine = "ptrace";
+	const char *output = "umss.trace", *engine = "displaced";
 	bool aslr = false, quiet = false;
 	int c;
 

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 for prog in sigtrap_int3_handler own_trap_flag trap_flag_hidden sigtrap_blocked_all; do
 	native=$("$PROGS/$prog") ; nrc=$?
 	for run in 1 2; do
-		got=$("$UMSS" trace -q -o "$WORK/$prog.$run" -- "$PROGS/$prog"); rc=$?
+		got=$("$UMSS" trace -q --engine=ptrace -o "$WORK/$prog.$run" -- "$PROGS/$prog"); rc=$?
 		[ "$rc" = "$nrc" ] || fail "$prog: exit $rc, natively $nrc"
 		[ "$got" = "$native" ] || fail "$prog: output '$got', natively '$native'"
 	done

@@ -1,5 +1,6 @@
 #!/bin/bash
-# SIGKILL from outside.
+# SIGKILL from outside, engine ptrace (slow enough to be caught in the
+# loop; tests/cases/ring-kill.sh does it for patch and displaced).
 # 1. PROG (the 200,004-instruction loop) is SIGKILLed while being traced:
 #    umss exits 128 + 9, and its trace is complete (no warning) and holds
 #    part of the loop (fewer than its 200,004 instructions).
@@ -39,7 +40,7 @@ traced_child() {
 }
 
 # 1. kill PROG
-"$UMSS" trace -q -o "$WORK/prog-killed.trace" -- "$prog" >"$WORK/1.out" 2>"$WORK/1.err" &
+"$UMSS" trace -q --engine=ptrace -o "$WORK/prog-killed.trace" -- "$prog" >"$WORK/1.out" 2>"$WORK/1.err" &
 upid=$!
 child=$(traced_child $upid) || { kill -9 $upid; fail "no traced child of umss ($upid) running $prog"; }
 sleep 1
@@ -58,7 +59,7 @@ echo "program killed after $n instructions: umss exit $rc" >&2
 # 2. kill umss, once the trace file has grown twice past its header (umss
 # writes chunks as it goes; waiting for them rather than a fixed time keeps
 # the test valid on a loaded machine, where a step can take milliseconds).
-"$UMSS" trace -q -o "$WORK/umss-killed.trace" -- "$prog" >"$WORK/2.out" 2>"$WORK/2.err" &
+"$UMSS" trace -q --engine=ptrace -o "$WORK/umss-killed.trace" -- "$prog" >"$WORK/2.out" 2>"$WORK/2.err" &
 upid=$!
 child=$(traced_child $upid) || { kill -9 $upid; fail "no traced child of umss ($upid) running $prog"; }
 sizes=$(stat -c %s "$WORK/umss-killed.trace")
