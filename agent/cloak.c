@@ -215,7 +215,7 @@ fix_read(const uint64_t *g, long r)
 		shown = sys6(NR_GETPPID, 0, 0, 0, 0, 0, 0);
 	/* The kernel just wrote these r bytes: they are the program's and
 	 * writable. */
-	long m = cloak_fix_tracer_pid((char *)g[X86_RSI], r, tracer_pid, shown);
+	long m = cloak_fix_tracer_pid((char *)g[X86_RSI], r, (long)g[X86_RDX], tracer_pid, shown);
 	return m >= 0 ? m : r;
 }
 

@@ -80,16 +80,16 @@ cloak_status_link(const char *link, long n, long *pid)
 }
 
 /*
- * In the n bytes a read of a status file returned, the line
- * "TracerPid:\t<tracer>\n" (whole, at the start or after a newline) becomes
- * "TracerPid:\t<shown>\n"; the rest moves down.  Returns the new length,
- * or -1 when nothing changed (the line is not there whole, or names
- * another tracer, or <shown> is longer than <tracer>).  A read
- * that splits the line (a program reading a few bytes at a time) is left
- * alone: docs/CLOAK.md.
+ * In the n bytes a read of a status file returned (into a buffer of cap
+ * bytes), the line "TracerPid:\t<tracer>\n" (whole, at the start or after
+ * a newline) becomes "TracerPid:\t<shown>\n"; the rest moves.  Returns
+ * the new length, or -1 when nothing changed (the line is not there
+ * whole, or names another tracer, or a longer <shown> does not fit in
+ * cap).  A read that splits the line (a program reading a few bytes at a
+ * time) is left alone: docs/CLOAK.md.
  */
 static inline long
-cloak_fix_tracer_pid(char *buf, long n, long tracer, long shown)
+cloak_fix_tracer_pid(char *buf, long n, long cap, long tracer, long shown)
 {
 	static const char key[] = "TracerPid:\t";
 	for (long i = 0; i < n; i++) {
@@ -107,14 +107,18 @@ cloak_fix_tracer_pid(char *buf, long n, long tracer, long shown)
 			digits[k++] = (char)('0' + shown % 10);
 		while ((shown /= 10) > 0 && k < 20);
 		long value_at = i + (long)sizeof key - 1, old_len = p - (buf + value_at);
-		if (k > old_len)
-			return -1; /* never longer than what the kernel wrote */
+		long tail_from = value_at + old_len, tail_to = value_at + k, m = n - old_len + k;
+		if (m > cap)
+			return -1;
+		if (tail_to < tail_from)
+			for (long j = 0; j < n - tail_from; j++)
+				buf[tail_to + j] = buf[tail_from + j];
+		else
+			for (long j = n - tail_from; j-- > 0;)
+				buf[tail_to + j] = buf[tail_from + j];
 		for (int j = 0; j < k; j++)
 			buf[value_at + j] = digits[k - 1 - j];
-		long tail_from = value_at + old_len, tail_to = value_at + k;
-		for (long j = 0; j < n - tail_from; j++)
-			buf[tail_to + j] = buf[tail_from + j];
-		return n - (old_len - k);
+		return m;
 	}
 	return -1;
 }

@@ -74,13 +74,15 @@ fix_status_read(pid_t pid, pid_t tid, struct user_regs_struct *regs, const struc
 	long n = (long)regs->rax, owner;
 	if (n <= 0 || n > STATUS_MAX || !is_status_fd(pid, (long)regs->rdi, &owner))
 		return;
-	char *buf = malloc((size_t)n);
+	/* Room for a longer pid than umss's, if the program's buffer has it. */
+	long cap = (long)regs->rdx < n + 24 ? (long)regs->rdx : n + 24;
+	char *buf = malloc((size_t)cap);
 	if (!buf)
 		return;
 	struct iovec local = { buf, (size_t)n }, remote = { (void *)regs->rsi, (size_t)n };
 	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == n) {
 		long shown = owner == pid && cp->traceme ? parent_of(pid) : 0;
-		long m = cloak_fix_tracer_pid(buf, n, getpid(), shown);
+		long m = cloak_fix_tracer_pid(buf, n, cap, getpid(), shown);
 		if (m >= 0) {
 			local.iov_len = remote.iov_len = (size_t)m;
 			if (process_vm_writev(tid, &local, 1, &remote, 1, 0) == m) {

@@ -91,7 +91,9 @@ for engine in patch displaced; do
 	same_output find.native "find.$engine"
 	processes "find.$engine" 3
 done
-same_trace find.patch find.displaced
+# Traces not compared: find reads the clock at start, and the vdso's
+# clock_gettime retries its seqlock loop when the kernel updates the time
+# under it, which a slow traced run makes likely (seen under load).
 
 # A shell pipeline, a busybox shell script and posix_spawn (its children
 # install SIGCHLD handlers).

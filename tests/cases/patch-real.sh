@@ -45,5 +45,13 @@ for name in busybox busybox-sh; do
 	[ $name = busybox-sh ] && args=(sh -c 'echo hi')
 	"$UMSS" trace -q --engine=ptrace -o $name.ptrace -- /bin/busybox "${args[@]}" >/dev/null ||
 		fail "$name under ptrace"
-	"$UMSS" diff $name.ptrace $name.trace || fail "$name: $engine and ptrace traces differ"
+	if ! "$UMSS" diff $name.ptrace $name.trace >$name.diff; then
+		# busybox sh formats its pid: when the two runs' pids have
+		# different numbers of digits (9999 -> 10000) their paths differ
+		# by design.  Trace both again once, back to back.
+		"$UMSS" trace -q --engine="$engine" -o $name.trace -- /bin/busybox "${args[@]}" >/dev/null
+		"$UMSS" trace -q --engine=ptrace -o $name.ptrace -- /bin/busybox "${args[@]}" >/dev/null
+		"$UMSS" diff $name.ptrace $name.trace ||
+			fail "$name: $engine and ptrace traces differ twice: $(head -20 $name.diff)"
+	fi
 done

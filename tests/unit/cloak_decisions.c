@@ -26,12 +26,12 @@ link_case(const char *link, int want, long want_pid)
 }
 
 static void
-fix_case(const char *in, long tracer, long shown, const char *want)
+fix_case_room(const char *in, long room, long tracer, long shown, const char *want)
 {
 	char buf[512];
 	long n = (long)strlen(in);
 	memcpy(buf, in, (size_t)n);
-	long m = cloak_fix_tracer_pid(buf, n, tracer, shown);
+	long m = cloak_fix_tracer_pid(buf, n, n + room, tracer, shown);
 	const char *got = m < 0 ? in : buf;
 	long got_len = m < 0 ? n : m;
 	if (want == NULL ? m >= 0 : (got_len != (long)strlen(want) || memcmp(got, want, (size_t)got_len))) {
@@ -39,6 +39,12 @@ fix_case(const char *in, long tracer, long shown, const char *want)
 		       (int)got_len, got, m);
 		failures++;
 	}
+}
+
+static void
+fix_case(const char *in, long tracer, long shown, const char *want)
+{
+	fix_case_room(in, 0, tracer, shown, want);
 }
 
 static void
@@ -75,6 +81,11 @@ main(void)
 	/* Another tracer's pid, a longer replacement, a cut line: untouched. */
 	fix_case("Name:\tx\nTracerPid:\t4242\n", 99, 0, NULL);
 	fix_case("Name:\tx\nTracerPid:\t42\n", 42, 12345, NULL);
+	/* Longer when the reader's buffer has room (a parent pid past 9999
+	 * under a tracer below 10000). */
+	fix_case_room("Name:\tx\nTracerPid:\t42\nUid:\t0\n", 3, 42, 12345,
+		      "Name:\tx\nTracerPid:\t12345\nUid:\t0\n");
+	fix_case_room("Name:\tx\nTracerPid:\t42\nUid:\t0\n", 2, 42, 12345, NULL);
 	fix_case("Name:\tx\nTracerPid:\t42", 42, 0, NULL);
 	fix_case("Name:\tx\nTracerPid:\t", 42, 0, NULL);
 	/* Only at a line start. */
