@@ -877,11 +877,11 @@ tables_map(struct agent_state *s)
 		recs = (struct disp_rec *)at;
 		rhash = (uint32_t *)(at + (uint64_t)MAX_RECS * sizeof(struct disp_rec));
 		cloak_hide(at, at + TABLES_BYTES);
-		/* Kept out of the trace's memory map as the arenas are (never
-		 * executed: no fault can be in it). */
+		/* Kept out of the trace's memory map, with the protection it
+		 * has (rw-: a page, not an arena, for the tracer). */
 		s->req_arg[0] = at;
 		s->req_arg[1] = TABLES_BYTES;
-		s->req_arg[2] = 0;
+		s->req_arg[2] = PROT_READ | PROT_WRITE;
 		gate(s, AGENT_REQ_ARENA);
 		return;
 	}
