@@ -67,16 +67,11 @@ kind_now(long fd, long *owner)
 	return 0;
 }
 
+/* The bitmaps alone: fd is open on a file of kind (0: of none). */
 static void
-mark(long fd, int kind)
+set_kind(long fd, int kind)
 {
-	if (fd < 0)
-		return;
-	/* A slot follows the fd number that opened the file (no dups). */
-	cloak_maps_closed(fd);
-	if (kind == KIND_OWN_MAPS + 1)
-		cloak_maps_opened(fd);
-	if (fd >= CLOAK_FDS)
+	if (fd < 0 || fd >= CLOAK_FDS)
 		return;
 	uint64_t bit = 1ull << (fd % 64);
 	for (int k = 0; k < KINDS; k++) {
@@ -85,6 +80,18 @@ mark(long fd, int kind)
 		else
 			__atomic_fetch_and(&fds[k][fd / 64], ~bit, __ATOMIC_RELAXED);
 	}
+}
+
+/* fd was just opened on a file of kind, or closed (kind 0). */
+static void
+mark(long fd, int kind)
+{
+	if (fd < 0)
+		return;
+	cloak_maps_closed(fd);
+	if (kind == KIND_OWN_MAPS + 1)
+		cloak_maps_opened(fd);
+	set_kind(fd, kind);
 }
 
 static int
@@ -101,20 +108,17 @@ marked(long fd)
 	return 0;
 }
 
-/* fd `copy` is a dup of fd: the same open file. */
+/* fd `copy` is a dup of fd: the same open file (a maps slot serves both). */
 static void
 dup_of(long fd, long copy)
 {
 	if (copy == fd)
 		return;
 	int kind = marked(fd);
-	mark(copy, kind == KIND_STATUS + 1 ? kind : 0);
-	if (kind == KIND_OWN_MAPS + 1) {
+	cloak_maps_closed(copy);
+	if (kind == KIND_OWN_MAPS + 1)
 		cloak_maps_dup(fd, copy);
-		if (copy < CLOAK_FDS)
-			__atomic_fetch_or(&fds[KIND_OWN_MAPS][copy / 64], 1ull << (copy % 64),
-					  __ATOMIC_RELAXED);
-	}
+	set_kind(copy, kind);
 }
 
 /* After an execve the agent starts afresh but fds without O_CLOEXEC

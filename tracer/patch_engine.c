@@ -547,12 +547,7 @@ trap_blocked(struct patch_engine *e, const struct agent_state *st)
 static void
 record_after_vsyscall(struct patch_engine *e, uint64_t ret)
 {
-	uint8_t bytes[15] = { 0 };
-	struct insn_info info = { 0 };
-	size_t n = tracee_read_code(e->pid, ret, bytes);
-	if (n == 0 || insn_info_decode(bytes, n, &info) < 0)
-		info.len = 0;
-	record_code(e, ret, bytes, info.len);
+	code_from_memory(e, ret);
 	record_insn(e, ret);
 }
 
