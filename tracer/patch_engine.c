@@ -11,6 +11,7 @@
 #include "tracer/patch_engine.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <fcntl.h>
@@ -1231,7 +1232,7 @@ drainer(void *arg)
 		while (__atomic_load_n(&main_wants_lock, __ATOMIC_SEQ_CST))
 			sched_yield();
 		pthread_mutex_lock(&trace_lock);
-		if (r->drainer_stop) {
+		if (__atomic_load_n(&r->drainer_stop, __ATOMIC_ACQUIRE)) {
 			pthread_mutex_unlock(&trace_lock);
 			return NULL;
 		}
@@ -1248,9 +1249,12 @@ drainer(void *arg)
 			 * patch, a program asleep, umss's main loop at work):
 			 * wait longer each time up to 1 ms rather than wake
 			 * for a few words; a ring of 2^20 words takes more
-			 * than 4 ms to fill at the agent's fastest. */
+			 * than 4 ms to fill at the agent's fastest.  A
+			 * futex wait, not nanosleep: stop_drainer wakes it
+			 * at once (umss's exit does not wait out the
+			 * sleep); it returns at once if the stop is set. */
 			struct timespec ts = { 0, idle_ns };
-			nanosleep(&ts, NULL);
+			syscall(SYS_futex, &r->drainer_stop, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 			idle_ns = idle_ns * 2 > IDLE_MAX_NS ? IDLE_MAX_NS : idle_ns * 2;
 		}
 	}
@@ -1283,7 +1287,8 @@ stop_drainer(struct patch_run *r)
 {
 	if (!r->drainer_running)
 		return;
-	r->drainer_stop = true;
+	__atomic_store_n(&r->drainer_stop, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &r->drainer_stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	pthread_mutex_unlock(&trace_lock);
 	pthread_join(r->drainer, NULL);
 	main_lock();

@@ -52,7 +52,7 @@ struct patch_run {
 	struct patch_engine *procs; /* every task */
 	pthread_t drainer;
 	bool drainer_running;
-	volatile bool drainer_stop;
+	int drainer_stop;           /* futex word: 1 = end (wakes the drain thread's sleep) */
 	struct pid_set parked;      /* new tasks that stopped before their creator's event */
 	bool ending;                /* tracing stops early: every process is being killed */
 	bool interrupted;           /* umss was asked to stop: processes interrupted */
