@@ -1,6 +1,7 @@
 /* A traced process's memory map and the MAP/UNMAP events it produces. */
 #include "tracer/proc_maps.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -26,13 +27,13 @@ struct build_id_entry {
 static struct build_id_entry *build_ids;
 static size_t n_build_ids;
 
+/* The general case (any ELF class and byte order) with libelf, which maps
+ * the whole file: a munmap, and with it a TLB shootdown on the drain
+ * thread's core, per new file. */
 static uint32_t
-read_build_id(const char *path, uint8_t *out)
+read_build_id_libelf(int fd, uint8_t *out)
 {
 	uint32_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
 	elf_version(EV_CURRENT);
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	Elf_Scn *scn = NULL;
@@ -55,8 +56,87 @@ read_build_id(const char *path, uint8_t *out)
 	}
 	if (elf)
 		elf_end(elf);
-	close(fd);
 	return len;
+}
+
+
+/* Notes in one section's bytes, as libelf's gelf_getnote walks them
+ * (elfutils libelf/gelf_getnote.c: name and desc padded to the section's
+ * 4- or 8-byte note alignment).  Returns the build id's length or 0. */
+static uint32_t
+build_id_in_notes(const uint8_t *d, uint64_t size, unsigned align, uint8_t *out)
+{
+	uint64_t off = 0;
+	while (off <= size && size - off >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		memcpy(&nh, d + off, sizeof nh);
+		off += sizeof nh;
+		uint64_t name_off = off;
+		if (nh.n_namesz > size || off > size - nh.n_namesz)
+			return 0;
+		off += nh.n_namesz;
+		uint64_t descsz = ((uint64_t)nh.n_descsz + align - 1) & ~(uint64_t)(align - 1);
+		off = (off + align - 1) & ~(uint64_t)(align - 1);
+		if (off > size || size - off < descsz)
+			return 0;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp(d + name_off, "GNU", 4) && nh.n_descsz <= BUILD_ID_MAX) {
+			memcpy(out, d + off, nh.n_descsz);
+			return nh.n_descsz;
+		}
+		off += descsz;
+	}
+	return 0;
+}
+
+/* A 64-bit little-endian ELF file's note sections are read with pread
+ * (a few small reads, no mapping); anything else goes to libelf.  Returns
+ * -1 for "ask libelf". */
+static int
+read_build_id_elf64(int fd, uint8_t *out)
+{
+	Elf64_Ehdr eh;
+	ssize_t got = pread(fd, &eh, sizeof eh, 0);
+	if (got < SELFMAG || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return got < 0 ? -1 : 0; /* not ELF (data files, locales): no sections */
+	if (got != (ssize_t)sizeof eh || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return -1;
+	if (!eh.e_shoff)
+		return eh.e_shnum ? -1 : 0;
+	if (!eh.e_shnum || eh.e_shnum >= SHN_LORESERVE || eh.e_shentsize != sizeof(Elf64_Shdr))
+		return -1; /* extended numbering, odd sizes */
+	Elf64_Shdr sh[64];
+	if (eh.e_shnum > sizeof sh / sizeof sh[0])
+		return -1;
+	size_t bytes = eh.e_shnum * sizeof(Elf64_Shdr);
+	if (pread(fd, sh, bytes, (off_t)eh.e_shoff) != (ssize_t)bytes)
+		return -1;
+	uint8_t notes[4096];
+	for (unsigned i = 1; i < eh.e_shnum; i++) {
+		if (sh[i].sh_type != SHT_NOTE)
+			continue;
+		if (sh[i].sh_size > sizeof notes)
+			return -1;
+		if (pread(fd, notes, sh[i].sh_size, (off_t)sh[i].sh_offset) != (ssize_t)sh[i].sh_size)
+			return -1;
+		uint32_t len = build_id_in_notes(notes, sh[i].sh_size, sh[i].sh_addralign == 8 ? 8 : 4, out);
+		if (len)
+			return (int)len;
+	}
+	return 0;
+}
+
+static uint32_t
+read_build_id(const char *path, uint8_t *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int len = read_build_id_elf64(fd, out);
+	uint32_t r = len >= 0 ? (uint32_t)len : read_build_id_libelf(fd, out);
+	close(fd);
+	return r;
 }
 
 static const struct build_id_entry *
