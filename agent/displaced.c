@@ -63,7 +63,7 @@
 #define TABLES_STEP 0x10000000000ull
 #define TABLES_BYTES (((uint64_t)MAX_RECS * sizeof(struct disp_rec) + \
 		       (uint64_t)RHASH_SIZE * 4 + PAGE - 1) & ~(PAGE - 1))
-#define PCACHE_SIZE 4096
+#define PROT_RANGES 256
 #define MAX_ARENAS 128
 #define ARENA_STEP (2ull << 20)
 #define ARENA_SIZE (ARENA_STEP - 65536) /* a gap keeps /proc/PID/maps from merging arenas */
@@ -115,9 +115,6 @@ static struct disp_l1 l1[DISP_L1_SIZE] __attribute__((aligned(64)));
 static struct disp_rec *recs;   /* MAX_RECS, at tables_map() */
 static uint32_t n_recs;
 static uint32_t *rhash;         /* RHASH_SIZE */
-static uint64_t pcache_page[PCACHE_SIZE]; /* page | 1 when known */
-static uint8_t pcache_prot[PCACHE_SIZE];
-static unsigned pcache_n;
 static struct arena arenas[MAX_ARENAS];
 static unsigned n_arenas;
 static uint64_t last_brk;
@@ -184,38 +181,53 @@ l1_clear(struct disp_l1 *e)
 	e->rec = ~0ull;
 }
 
-/* --- protection of code pages, asked of the tracer once per page --- */
+/* --- protection of code, asked of the tracer once per mapping --- */
 
-static unsigned
-pcache_slot(uint64_t page)
-{
-	return (unsigned)(((page >> 12) * 0x9e3779b1u) % PCACHE_SIZE);
-}
+/*
+ * The tracer answers AGENT_REQ_PROT with the whole mapping holding a
+ * page (its bounds and protection), so one request covers every page of
+ * a library's text.  Addresses in no mapping are remembered one page at
+ * a time.  A range leaves the cache when the program changes its map
+ * there (forget_range) or, the cache being full, to make room: either way
+ * the table entries inside it are cleared first, because disp_exit reads
+ * an entry's code bytes with no safety net and only a cached range tells
+ * forget_range where entries may be.
+ */
+struct prot_range {
+	uint64_t lo, hi;
+	int prot;
+};
+
+static struct prot_range prot_ranges[PROT_RANGES];
+static unsigned n_prot_ranges, prot_victim;
+
+static void l1_clear_range(uint64_t lo, uint64_t hi);
 
 static int
 page_prot(struct agent_state *s, uint64_t page)
 {
-	unsigned h = pcache_slot(page);
-	for (unsigned i = 0; i < PCACHE_SIZE; i++, h = (h + 1) % PCACHE_SIZE) {
-		if (pcache_page[h] == (page | 1))
-			return pcache_prot[h];
-		if (!pcache_page[h])
-			break;
-	}
+	for (unsigned i = 0; i < n_prot_ranges; i++)
+		if (page >= prot_ranges[i].lo && page < prot_ranges[i].hi)
+			return prot_ranges[i].prot;
 	s->req_arg[0] = page;
 	gate(s, AGENT_REQ_PROT);
-	int prot = s->req_result == ~0ull ? 0 : (int)s->req_result;
-	if (pcache_n >= PCACHE_SIZE / 2) {
-		memset(pcache_page, 0, sizeof pcache_page);
-		pcache_n = 0;
-		h = pcache_slot(page);
+	struct prot_range r = { page, page + PAGE, 0 };
+	if (s->req_result != ~0ull) {
+		r.prot = (int)s->req_result;
+		if (s->req_arg[1] <= page && s->req_arg[2] > page) {
+			r.lo = s->req_arg[1];
+			r.hi = s->req_arg[2];
+		}
 	}
-	while (pcache_page[h])
-		h = (h + 1) % PCACHE_SIZE;
-	pcache_page[h] = page | 1;
-	pcache_prot[h] = (uint8_t)prot;
-	pcache_n++;
-	return prot;
+	if (n_prot_ranges < PROT_RANGES) {
+		prot_ranges[n_prot_ranges++] = r;
+	} else {
+		struct prot_range *v = &prot_ranges[prot_victim];
+		prot_victim = (prot_victim + 1) % PROT_RANGES;
+		l1_clear_range(v->lo, v->hi);
+		*v = r;
+	}
+	return r.prot;
 }
 
 static int
@@ -227,53 +239,41 @@ executable(struct agent_state *s, uint64_t at, unsigned len)
 	return p1 == p0 || (page_prot(s, p1) & PROT_EXEC);
 }
 
+/* Table entries of instructions that start in [lo - 16, hi): an
+ * instruction's window may reach 16 bytes back from it. */
+static void
+l1_clear_range(uint64_t lo, uint64_t hi)
+{
+	lo = lo > 16 ? lo - 16 : 0;
+	for (unsigned i = 0; i < DISP_L1_SIZE; i++) {
+		uint64_t a = l1[i].addr;
+		if (a != ~0ull && a >= lo && a < hi)
+			l1_clear(&l1[i]);
+	}
+}
+
 /*
  * The program changed its memory map over [lo, hi): forget the protection
- * of those pages and take the table entries of instructions there out of
- * the handler's reach (it reads their bytes without a safety net).  The
- * records stay: C checks their bytes and protection again before use.
+ * of the mappings there and take the table entries of instructions there
+ * out of the handler's reach (it reads their bytes without a safety net).
+ * The records stay: C checks their bytes and protection again before use.
  */
 static void
 forget_range(uint64_t lo, uint64_t hi)
 {
-	int any = 0;
 	lo = lo > 2 * PAGE ? (lo & ~(PAGE - 1)) - PAGE : 0;
 	hi = hi + PAGE < hi ? ~0ull : hi + PAGE;
-	for (unsigned i = 0; i < PCACHE_SIZE; i++) {
-		uint64_t p = pcache_page[i] & ~1ull;
-		if (pcache_page[i] && p + PAGE > lo && p < hi)
-			any = 1;
-	}
-	if (!any)
-		return;
-	/* Rebuild the page cache without the range. */
-	uint64_t keep_page[PCACHE_SIZE / 2];
-	uint8_t keep_prot[PCACHE_SIZE / 2];
-	unsigned k = 0;
-	for (unsigned i = 0; i < PCACHE_SIZE && k < PCACHE_SIZE / 2; i++) {
-		uint64_t p = pcache_page[i] & ~1ull;
-		if (pcache_page[i] && !(p + PAGE > lo && p < hi)) {
-			keep_page[k] = pcache_page[i];
-			keep_prot[k++] = pcache_prot[i];
+	for (unsigned i = 0; i < n_prot_ranges;) {
+		struct prot_range *r = &prot_ranges[i];
+		if (!(r->hi > lo && r->lo < hi)) {
+			i++;
+			continue;
 		}
-	}
-	memset(pcache_page, 0, sizeof pcache_page);
-	pcache_n = 0;
-	for (unsigned i = 0; i < k; i++) {
-		unsigned h = pcache_slot(keep_page[i] & ~1ull);
-		while (pcache_page[h])
-			h = (h + 1) % PCACHE_SIZE;
-		pcache_page[h] = keep_page[i];
-		pcache_prot[h] = keep_prot[i];
-		pcache_n++;
-	}
-	for (uint32_t i = 0; i < n_recs; i++) {
-		uint64_t a = recs[i].addr;
-		if (a + 16 > lo && a < hi) {
-			struct disp_l1 *e = &l1[l1_index(a)];
-			if (e->rec == i)
-				l1_clear(e);
-		}
+		/* All of it: entries left outside [lo, hi) would be out of
+		 * every cached range, where no later forget_range finds them. */
+		l1_clear_range(r->lo, r->hi);
+		*r = prot_ranges[--n_prot_ranges];
+		prot_victim = 0;
 	}
 }
 
@@ -666,6 +666,19 @@ displaced_yield_range(struct agent_state *s, uint64_t lo, uint64_t hi)
 	}
 }
 
+/*
+ * The records' hash bucket of an address.  Neighbouring instructions get
+ * neighbouring buckets (a 4 KiB page of code, one 4 KiB page of buckets):
+ * the 16 MiB bucket array is touched, page-faulted and cached only where
+ * code runs.  The bits above 16 MiB are folded in so that libraries at
+ * the same offset modulo 16 MiB do not share chains.
+ */
+static uint32_t
+rec_hash(uint64_t at)
+{
+	return (uint32_t)(((at >> 2) ^ (at >> 24) ^ (at >> 46)) & (RHASH_SIZE - 1));
+}
+
 static struct disp_rec *
 new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
 {
@@ -692,7 +705,7 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 			r->kind = K_FALLBACK;
 		}
 	}
-	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - RECS_BITS));
+	uint32_t h = rec_hash(at);
 	r->chain = rhash[h];
 	rhash[h] = ++n_recs;
 	return r;
@@ -738,7 +751,7 @@ lookup_locked(struct agent_state *s, uint64_t at)
 	unsigned n = read_code(at, cur);
 	if (n == 0)
 		return NULL;
-	uint32_t h = (uint32_t)((at * 0x9e3779b97f4a7c15ull) >> (64 - RECS_BITS));
+	uint32_t h = rec_hash(at);
 	struct disp_rec *r = NULL;
 	for (uint32_t i = rhash[h]; i; i = recs[i - 1].chain) {
 		struct disp_rec *c = &recs[i - 1];
@@ -893,9 +906,12 @@ displaced_run(struct agent_state *s, int first)
 {
 	if (!recs)
 		tables_map(s);
+	/* The table starts zeroed, untouched (4 MiB: clearing it all cost
+	 * ~2 ms per process).  A zeroed entry never matches: its address 0
+	 * could only be looked up at index l1_index(0) = 0, the one entry
+	 * made empty here. */
 	if (first)
-		for (unsigned i = 0; i < DISP_L1_SIZE; i++)
-			l1_clear(&l1[i]);
+		l1_clear(&l1[0]);
 	s->d_l1 = (uint64_t)l1;
 	s->d_exit_c = (uint64_t)disp_c_exit;
 	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;
