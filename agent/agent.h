@@ -37,6 +37,7 @@ void agent_syscall(struct agent_state *s, const struct x86_insn *insn);
 int cloak_syscall_before(long nr, const uint64_t *g, long *ret);
 long cloak_syscall_after(long nr, const uint64_t *g, long r);
 void cloak_forked_child(void);
+int cloak_fd_is_own_mem(long fd);
 /* cloak_maps.c: the program opened (closed) its own maps or smaps at fd;
  * its reads and lseeks are answered by the agent (1, *ret) or run (0). */
 struct cloak_iov {

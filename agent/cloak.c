@@ -30,7 +30,7 @@ enum { F_DUPFD = 0, F_DUPFD_CLOEXEC = 1030, CLOSE_RANGE_CLOEXEC = 4 };
 
 #define CLOAK_FDS 4096
 /* What the fds below CLOAK_FDS are open on, a bit per fd and kind. */
-enum { KIND_STATUS, KIND_OWN_MAPS, KINDS };
+enum { KIND_STATUS, KIND_OWN_MAPS, KIND_OWN_MEM, KINDS };
 static uint64_t fds[KINDS][CLOAK_FDS / 64];
 static int traceme;      /* the program's PTRACE_TRACEME succeeded */
 static long tracer_pid;  /* umss, as this process's status says; 0 = not read yet */
@@ -63,6 +63,8 @@ kind_now(long fd, long *owner)
 		return KIND_STATUS + 1;
 	case CLOAK_FILE_MAPS: case CLOAK_FILE_SMAPS:
 		return *owner == sys6(NR_GETPID, 0, 0, 0, 0, 0, 0) ? KIND_OWN_MAPS + 1 : 0;
+	case CLOAK_FILE_MEM:
+		return *owner == sys6(NR_GETPID, 0, 0, 0, 0, 0, 0) ? KIND_OWN_MEM + 1 : 0;
 	}
 	return 0;
 }
@@ -106,6 +108,14 @@ marked(long fd)
 		if ((__atomic_load_n(&fds[k][fd / 64], __ATOMIC_RELAXED) >> (fd % 64)) & 1)
 			return k + 1;
 	return 0;
+}
+
+/* fd is open on the process's own /proc/PID/mem: writes there can
+ * change its code behind every protection (agent/displaced.c). */
+int
+cloak_fd_is_own_mem(long fd)
+{
+	return marked(fd) == KIND_OWN_MEM + 1;
 }
 
 /* fd `copy` is a dup of fd: the same open file (a maps slot serves both). */

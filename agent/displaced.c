@@ -48,6 +48,11 @@
 #define MAP_NORESERVE 0x4000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define PAGE 4096ull
+/* System calls that write memory, for displaced_mem_syscall. */
+enum {
+	NR_WRITE = 1, NR_WRITEV = 20, NR_GETPID = 39, NR_PWRITEV = 296,
+	NR_PROCESS_VM_WRITEV = 311, NR_PWRITEV2 = 328,
+};
 #define RFLAGS_TF 0x100ull
 #define RFLAGS_AC 0x40000ull
 
@@ -196,6 +201,7 @@ l1_clear(struct disp_l1 *e)
 struct prot_range {
 	uint64_t lo, hi;
 	int prot;
+	int stable;  /* private and not writable: see code_stable */
 };
 
 static struct prot_range prot_ranges[PROT_RANGES];
@@ -211,9 +217,10 @@ page_prot(struct agent_state *s, uint64_t page)
 			return prot_ranges[i].prot;
 	s->req_arg[0] = page;
 	gate(s, AGENT_REQ_PROT);
-	struct prot_range r = { page, page + PAGE, 0 };
+	struct prot_range r = { page, page + PAGE, 0, 0 };
 	if (s->req_result != ~0ull) {
 		r.prot = (int)s->req_result;
+		r.stable = !(r.prot & PROT_WRITE) && !s->req_arg[3];
 		if (s->req_arg[1] <= page && s->req_arg[2] > page) {
 			r.lo = s->req_arg[1];
 			r.hi = s->req_arg[2];
@@ -228,6 +235,32 @@ page_prot(struct agent_state *s, uint64_t page)
 		*v = r;
 	}
 	return r.prot;
+}
+
+static const struct prot_range *
+cached_range(uint64_t page)
+{
+	for (unsigned i = 0; i < n_prot_ranges; i++)
+		if (page >= prot_ranges[i].lo && page < prot_ranges[i].hi)
+			return &prot_ranges[i];
+	return 0;
+}
+
+/*
+ * Code in a private mapping the program cannot write changes only
+ * through a system call the agent sees: mprotect, mmap, munmap, mremap
+ * (forget_range) or a write to its own /proc/PID/mem or
+ * process_vm_writev (displaced_mem_syscall).  Its instructions' table
+ * entries skip the byte compare.  (Another process writing it through
+ * ptrace or /proc/PID/mem is not seen.)  Called after executable(), so
+ * both pages are cached.
+ */
+static int
+code_stable(uint64_t at, unsigned len)
+{
+	const struct prot_range *a = cached_range(at & ~(PAGE - 1));
+	const struct prot_range *b = cached_range((at + len - 1) & ~(PAGE - 1));
+	return a && b && a->stable && b->stable;
 }
 
 static int
@@ -314,6 +347,19 @@ mem_syscall_locked(long nr, const uint64_t *g, long result)
 		break;
 	case NR_SHMAT: case NR_SHMDT:
 		forget_range(0, ~0ull);
+		break;
+	case NR_PWRITE64:
+		if (result > 0 && cloak_fd_is_own_mem((long)a))
+			forget_range(g[X86_R10], g[X86_R10] + (uint64_t)result);
+		break;
+	case NR_WRITE: case NR_WRITEV: case NR_PWRITEV: case NR_PWRITEV2:
+		if (result > 0 && cloak_fd_is_own_mem((long)a))
+			forget_range(0, ~0ull);
+		break;
+	case NR_PROCESS_VM_WRITEV:
+		/* Into its own memory: where is not worth working out. */
+		if (result > 0 && (long)a == sys6(NR_GETPID, 0, 0, 0, 0, 0, 0))
+			forget_range(0, ~0ull);
 		break;
 	default:
 		break;
@@ -713,7 +759,7 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 
 /* Puts r into the handler's table, with the window of bytes it checks. */
 static void
-promote(struct disp_rec *r)
+promote(struct disp_rec *r, int stable)
 {
 	uint64_t a = r->addr, off = a & (PAGE - 1);
 	/* The window never reaches into a page the instruction does not
@@ -729,11 +775,18 @@ promote(struct disp_rec *r)
 	*(volatile uint64_t *)&e->addr = ~0ull;
 	ORDER();
 	e->entry = r->stub && r->kind != K_POPF ? r->stub : (uint64_t)disp_c_insn;
-	e->win = win;
-	memcpy(&e->exp0, w, 8);
-	memcpy(&e->exp1, w + 8, 8);
-	memcpy(&e->m0, m, 8);
-	memcpy(&e->m1, m + 8, 8);
+	if (stable) {
+		/* Nothing to compare: a hot, always-equal window instead of
+		 * a load from the code's cache line. */
+		e->win = (uint64_t)zero_window;
+		e->exp0 = e->exp1 = e->m0 = e->m1 = 0;
+	} else {
+		e->win = win;
+		memcpy(&e->exp0, w, 8);
+		memcpy(&e->exp1, w + 8, 8);
+		memcpy(&e->m0, m, 8);
+		memcpy(&e->m1, m + 8, 8);
+	}
 	e->rec = (uint64_t)(r - recs);
 	ORDER();
 	*(volatile uint64_t *)&e->addr = a;
@@ -771,7 +824,7 @@ lookup_locked(struct agent_state *s, uint64_t at)
 		return NULL;
 	}
 	ring_put_code(s, at, cur, r->len);
-	promote(r);
+	promote(r, code_stable(at, r->len));
 	return r;
 }
 

@@ -9,8 +9,13 @@
 
 #include "agent/agent.h"
 
-/* Bytes of the main state block's ring: the header and 2^20 words. */
-#define RING_MAIN_BYTES (RING_HDR_BYTES + (8ull << 20))
+/* Bytes of the main state block's ring: the header and 2^17 words (1 MiB,
+ * as a thread's).  A larger ring was slower: 8 MiB of shared memory is
+ * page-faulted by both processes as the words go round the first time
+ * (4096 faults for 5 M instructions) and the words the drain thread reads
+ * have left the caches; umss keeps up with the agent, a 1 MiB ring
+ * rarely fills. */
+#define RING_MAIN_BYTES (RING_HDR_BYTES + (1ull << 20))
 
 /* Waits until n more words fit (the tracer drains concurrently or at a
  * gate stop). */

@@ -43,6 +43,7 @@ cloak_literal(const char **p, const char *end, const char *lit)
 #define CLOAK_FILE_STATUS 1
 #define CLOAK_FILE_MAPS 2
 #define CLOAK_FILE_SMAPS 3
+#define CLOAK_FILE_MEM 4
 
 /*
  * Which of a process's files `link` is (what readlink of /proc/self/fd/N
@@ -70,6 +71,9 @@ cloak_proc_file(const char *link, long n, long *pid)
 	p = name;
 	if (cloak_literal(&p, end, "/smaps") && p == end)
 		return CLOAK_FILE_SMAPS;
+	p = name;
+	if (cloak_literal(&p, end, "/mem") && p == end)
+		return CLOAK_FILE_MEM;
 	return 0;
 }
 

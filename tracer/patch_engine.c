@@ -1248,11 +1248,12 @@ drainer(void *arg)
 			/* Little or nothing (a slow producer such as engine
 			 * patch, a program asleep, umss's main loop at work):
 			 * wait longer each time up to 1 ms rather than wake
-			 * for a few words; a ring of 2^20 words takes more
-			 * than 4 ms to fill at the agent's fastest.  A
-			 * futex wait, not nanosleep: stop_drainer wakes it
-			 * at once (umss's exit does not wait out the
-			 * sleep); it returns at once if the stop is set. */
+			 * for a few words; a ring of 2^17 words takes about
+			 * 1 ms to fill at the agent's fastest, and a full one
+			 * waits on a futex until the next drain.  A futex
+			 * wait, not nanosleep: stop_drainer wakes it at once
+			 * (umss's exit does not wait out the sleep); it
+			 * returns at once if the stop is set. */
 			struct timespec ts = { 0, idle_ns };
 			syscall(SYS_futex, &r->drainer_stop, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 			idle_ns = idle_ns * 2 > IDLE_MAX_NS ? IDLE_MAX_NS : idle_ns * 2;

@@ -8,7 +8,8 @@
 # the two faults' si_code/si_addr), and code mapped with MAP_FIXED where
 # the user-mode engines keep their own pages (patch trampolines and
 # displaced arenas, 1 MiB steps below the executable:
-# map_over_trampoline.c), and a double-mapped JIT (a memfd mapped RW and
+# map_over_trampoline.c), code rewritten through /proc/self/mem
+# (jit_proc_mem.c), and a double-mapped JIT (a memfd mapped RW and
 # RX, code written through one view and run through the other, reading
 # its next instruction through the writable view: jit_dual_map.c; engine
 # patch steps MAP_SHARED code in the kernel).  Each: output and status as native
@@ -54,3 +55,11 @@ versions code_remap 'b8 64 00 00 00  *mov eax, 0x64' 'b8 c8 00 00 00  *mov eax, 
 three_engines map_over_trampoline "$PROGS/map_over_trampoline"
 three_engines jit_dual_map "$PROGS/jit_dual_map"
 grep -q 'peek: c3$' "$WORK/jit_dual_map.native.out" || fail "jit_dual_map: native peek is not the ret"
+# Code rewritten through /proc/self/mem in read-only private mappings
+# (an anonymous r-x page four ways, then the program's own text): engine
+# displaced skips its byte check there and must see these writes.
+three_engines jit_proc_mem "$PROGS/jit_proc_mem"
+versions jit_proc_mem 'b8 64 00 00 00  *mov eax, 0x64' 'b8 c8 00 00 00  *mov eax, 0xc8' \
+	'b8 2c 01 00 00  *mov eax, 0x12c' 'b8 90 01 00 00  *mov eax, 0x190' 'b8 f4 01 00 00  *mov eax, 0x1f4'
+grep -q 'target after: 24000$' "$WORK/jit_proc_mem.native.out" ||
+	fail "jit_proc_mem: natively, target was not rewritten"
