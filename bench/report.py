@@ -123,7 +123,81 @@ class Report:
                 continue
             out += [f"### {title}", "", HEADER, RULE] + rows + [""]
             out += self._summary(size)
+        out += self._per_instruction()
         return "\n".join(out)
+
+    def _per_instruction(self):
+        """Cost per instruction without the start-up: for each workload
+        run in both sizes, the extra wall time of the large run over the
+        small one divided by its extra instructions (the fixed costs of
+        starting the tool and the program cancel out).  The ptrace engine
+        runs the small size only: its cost is its small run's wall time
+        per instruction (its start-up is a few ms of seconds)."""
+        by = {}
+        for w, cells, ref in self.results:
+            if ref:
+                by.setdefault(w.name, {})[w.size] = (cells, ref[0])
+        pairs = [(n, d) for n, d in by.items() if "small" in d and "large" in d]
+        if not pairs:
+            return []
+        out = ["### Per instruction, start-up excluded", "",
+               "For each workload run in both sizes: (median wall of the "
+               "large run − median wall of the small run) / (instructions "
+               "of the large run − of the small run), so the fixed costs "
+               "(starting the tool and the program, writing the trace's "
+               "header) cancel out.  **vs ptrace** is the ptrace engine's "
+               "cost per instruction (its small run's wall time / "
+               "instructions, start-up included, a few ms of seconds) "
+               "over that; **vs patch** is engine patch's over engine "
+               "displaced's.", "",
+               "| workload | contender | extra instructions | extra wall "
+               "| ns / insn | vs ptrace | vs patch |",
+               "|---|---|--:|--:|--:|--:|--:|"]
+        summary = {}
+        for name, d in pairs:
+            (small, n_small), (large, n_large) = d["small"], d["large"]
+            if n_large <= n_small:
+                continue
+            def marginal(key):
+                a, b = small.get(key), large.get(key)
+                if not a or not b or a.state != "ok" or b.state != "ok":
+                    return None
+                return (_median(b.wall_ns) - _median(a.wall_ns)) / (n_large - n_small)
+            pt = small.get("umss-ptrace")
+            pt_per = _median(pt.wall_ns) / n_small if pt and pt.state == "ok" else None
+            patch = marginal("umss-patch")
+            for c in self.cons:
+                m = marginal(c.key)
+                if m is None or m <= 0 or c.key == "umss-ptrace":
+                    continue
+                vs_pt = pt_per / m if pt_per else None
+                vs_patch = patch / m if patch and c.key == "umss-displaced" else None
+                for k, v in (("pt", vs_pt), ("patch", vs_patch)):
+                    if v:
+                        summary.setdefault((c.name, k), []).append(v)
+                delta = _median(large[c.key].wall_ns) - _median(small[c.key].wall_ns)
+                out.append(f"| {name} | {c.name} | {n_large - n_small:,} | "
+                           f"{_fmt_time(delta)} | {_fmt_ns(m)} | "
+                           f"{_fmt_ratio(vs_pt) if vs_pt else '—'} | "
+                           f"{_fmt_ratio(vs_patch) if vs_patch else '—'} |")
+            if pt_per:
+                out.append(f"| {name} | umss --engine=ptrace | {n_small:,} (small run) | "
+                           f"{_fmt_time(_median(pt.wall_ns))} | {_fmt_ns(pt_per)} | 1.00× | — |")
+        out += ["", "Geometric means over the workloads above, and the "
+                "lowest (the goal of issue 5 is every workload):", "",
+                "| contender | vs ptrace (geomean) | vs ptrace (lowest) "
+                "| vs patch (geomean) | vs patch (lowest) |",
+                "|---|--:|--:|--:|--:|"]
+        for c in self.cons:
+            pt_l = summary.get((c.name, "pt"))
+            pa_l = summary.get((c.name, "patch"))
+            if not pt_l:
+                continue
+            out.append(f"| {c.name} | {_fmt_ratio(_geomean(pt_l))} | "
+                       f"{_fmt_ratio(min(pt_l))} | "
+                       f"{_fmt_ratio(_geomean(pa_l)) if pa_l else '—'} | "
+                       f"{_fmt_ratio(min(pa_l)) if pa_l else '—'} |")
+        return out + [""]
 
     def _summary(self, size):
         """Geometric means of each contender's ratios over the workloads of
