@@ -97,6 +97,29 @@ fail(struct umss_writer *w, int err)
 
 /* ------------------------------------------------------------ chunks */
 
+/*
+ * The trace's last chunk, compressed at umss's exit while nothing else
+ * runs: under LAST_CHUNK_FAST bytes it is compressed at level 1, whose
+ * smaller tables are set up in ~70 µs where level 3's take ~250 µs (a
+ * 25 KiB chunk; the first compression in a context allocates and faults
+ * in its tables); the chunk comes out ~3% bigger.  Chunks written during
+ * the run stay at ZSTD_LEVEL.
+ */
+#define LAST_CHUNK_FAST (128u << 10)
+
+static int write_chunk(struct umss_writer *w);
+
+static int
+write_last_chunk(struct umss_writer *w)
+{
+	if (!w->rec_len || w->rec_len >= LAST_CHUNK_FAST ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, 1)))
+		return write_chunk(w);
+	int err = write_chunk(w);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+	return err;
+}
+
 static int
 write_chunk(struct umss_writer *w)
 {
@@ -1025,7 +1048,7 @@ umss_writer_close(struct umss_writer *w, const struct umss_trace_end *end)
 		}
 	}
 	if (!err)
-		err = write_chunk(w);
+		err = write_last_chunk(w);
 	if (close(w->fd) && !err)
 		err = -errno;
 	writer_free(w);
