@@ -3,10 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <Zydis/Zydis.h>
+#include <stdlib.h>
 
 #include "cli/disasm.h"
 #include "cli/messages.h"
+#include "tracer/zydis_lib.h"
 
 /* 64K entries of 128 bytes: 8 MiB, touched only where used. */
 #define CACHE_BITS 16
@@ -23,24 +24,28 @@ struct cache_entry {
 static struct cache_entry *cache;
 static ZydisDecoder decoder;
 static ZydisFormatter formatter;
+static const struct zydis_lib *z;
 
 static void
 disasm_init(void)
 {
-	ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+	z = zydis_lib();
+	if (!z)
+		exit(2);
+	z->DecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	z->FormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
 	/* Lower-case hex, as every other number umss prints. */
-	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
+	z->FormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
 	/* Branch targets as `0x401005`, not padded to 16 digits. */
-	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_ADDR_PADDING_ABSOLUTE,
-				  ZYDIS_PADDING_DISABLED);
-	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_ADDR_PADDING_RELATIVE,
-				  ZYDIS_PADDING_DISABLED);
+	z->FormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_ADDR_PADDING_ABSOLUTE,
+				ZYDIS_PADDING_DISABLED);
+	z->FormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_ADDR_PADDING_RELATIVE,
+				ZYDIS_PADDING_DISABLED);
 	/* `mov ecx, 0x3` as objdump and gdb write it, not `0x03`. */
-	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING,
-				  ZYDIS_PADDING_DISABLED);
-	ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING,
-				  ZYDIS_PADDING_DISABLED);
+	z->FormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING,
+				ZYDIS_PADDING_DISABLED);
+	z->FormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING,
+				ZYDIS_PADDING_DISABLED);
 	cache = cli_calloc((size_t)1 << CACHE_BITS, sizeof *cache);
 }
 
@@ -53,8 +58,8 @@ format(uint64_t addr, const uint8_t *bytes, uint32_t len, char *out, size_t size
 	ZyanU64 abs;
 
 	*target = 0;
-	if (ZYAN_FAILED(ZydisDecoderDecodeFull(&decoder, bytes, len, &insn, ops)) ||
-	    ZYAN_FAILED(ZydisFormatterFormatInstruction(&formatter, &insn, ops,
+	if (ZYAN_FAILED(z->DecoderDecodeFull(&decoder, bytes, len, &insn, ops)) ||
+	    ZYAN_FAILED(z->FormatterFormatInstruction(&formatter, &insn, ops,
 				insn.operand_count_visible, out, size, addr, NULL))) {
 		snprintf(out, size, "(bad)");
 		return;
@@ -62,7 +67,7 @@ format(uint64_t addr, const uint8_t *bytes, uint32_t len, char *out, size_t size
 	/* jmp/jcc/call/loop rel: the caller names where they go. */
 	if (insn.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE && insn.operand_count_visible &&
 	    ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative &&
-	    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&insn, &ops[0], addr, &abs)))
+	    ZYAN_SUCCESS(z->CalcAbsoluteAddress(&insn, &ops[0], addr, &abs)))
 		*target = abs;
 	/* The trace's length is the length that ran; say so when Zydis disagrees. */
 	if (insn.length != len) {

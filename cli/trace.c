@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "common/agent_abi.h"
+#include "tracer/insn_info.h"
 #include "tracer/launch.h"
 #include "tracer/patch_engine.h"
 #include "tracer/tracer.h"
@@ -146,6 +147,11 @@ cmd_trace(int argc, char **argv)
 			engine);
 		return 2;
 	}
+
+	/* The ptrace engine decodes every instruction with Zydis, loaded at
+	 * run time (tracer/zydis_lib.h): fail before the program starts. */
+	if (strcmp(engine, "ptrace") == 0 && !insn_info_ready())
+		return 2;
 
 	char path[PATH_MAX];
 	int rc = launch_resolve(argv[optind], path, sizeof path);

@@ -1,8 +1,9 @@
 /* Instruction facts for the ptrace engine, from Zydis (its minimal mode
- * leaves out the prefix attributes the REP check needs). */
+ * leaves out the prefix attributes the REP check needs), loaded on first
+ * use (tracer/zydis_lib.h). */
 #include "tracer/insn_info.h"
 
-#include <Zydis/Zydis.h>
+#include "tracer/zydis_lib.h"
 
 static ZydisDecoder decoder;
 static bool decoder_ready;
@@ -11,12 +12,15 @@ int
 insn_info_decode(const uint8_t *bytes, size_t avail, struct insn_info *info)
 {
 	ZydisDecodedInstruction insn;
+	const struct zydis_lib *z = zydis_lib();
 
+	if (!z)
+		return -1;
 	if (!decoder_ready) {
-		ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+		z->DecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 		decoder_ready = true;
 	}
-	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder, NULL, bytes, avail, &insn)))
+	if (!ZYAN_SUCCESS(z->DecoderDecodeInstruction(&decoder, NULL, bytes, avail, &insn)))
 		return -1;
 	info->len = insn.length;
 	info->syscall = insn.mnemonic == ZYDIS_MNEMONIC_SYSCALL;
@@ -38,4 +42,10 @@ insn_info_decode(const uint8_t *bytes, size_t avail, struct insn_info *info)
 	}
 	info->op_size = insn.operand_width / 8;
 	return 0;
+}
+
+bool
+insn_info_ready(void)
+{
+	return zydis_lib() != NULL;
 }

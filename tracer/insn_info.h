@@ -20,7 +20,12 @@ struct insn_info {
 /* Instructions through which a program sees or sets its trap flag. */
 enum insn_flags_op { INSN_FLAGS_NONE, INSN_PUSHF, INSN_POPF, INSN_IRET };
 
-/* Returns 0 and fills *info, or -1 when the bytes are not a valid instruction. */
+/* Returns 0 and fills *info, or -1 when the bytes are not a valid instruction
+ * (or the decoder library could not be loaded: insn_info_ready). */
 int insn_info_decode(const uint8_t *bytes, size_t avail, struct insn_info *info);
+
+/* Loads the decoder library (Zydis) now; false, with a message, when it
+ * cannot be. */
+bool insn_info_ready(void);
 
 #endif
