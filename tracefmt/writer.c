@@ -621,6 +621,13 @@ umss_writer_unmap(struct umss_writer *w, uint32_t pid, uint64_t start,
 }
 
 int
+umss_writer_has_code(struct umss_writer *w, uint32_t pid, uint64_t addr)
+{
+	struct wproc *p = w ? id_map_get(&w->procs, pid) : NULL;
+	return p && code_map_find(p->code, addr) != NULL;
+}
+
+int
 umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 		 const uint8_t *bytes, uint32_t len)
 {

@@ -92,12 +92,10 @@ static void
 record_code(struct patch_engine *e, uint64_t addr, const uint8_t *bytes, uint8_t len)
 {
 	/* A vfork child's: the agent's decode cache is the parent's too, a
-	 * later hit there sends no CODE record (agent/process.c). */
+	 * later hit there sends no CODE record (agent/process.c).  The
+	 * writer writes only new or changed bytes. */
 	for (struct patch_proc *p = e->proc; p; p = p->vm_parent)
-		if (!code_cache_same(&p->code, addr, bytes, len)) {
-			code_cache_put(&p->code, addr, bytes, len);
-			check(e, umss_writer_code(e->w, p->pid, addr, bytes, len));
-		}
+		check(e, umss_writer_code(e->w, p->pid, addr, bytes, len));
 }
 
 /*
@@ -133,7 +131,7 @@ record_insn(struct patch_engine *e, uint64_t addr)
 				p->exec_hi = p->maps.v[i].end;
 			}
 	}
-	if (p->refs > 1 && !code_cache_has(&p->code, addr))
+	if (p->refs > 1 && !umss_writer_has_code(e->w, p->pid, addr))
 		code_from_memory(e, addr);
 	check(e, umss_writer_insn(e->w, p->pid, e->pid, addr));
 	e->res->instructions++;
@@ -152,7 +150,7 @@ record_insns(void *ctx, const uint64_t *addrs, size_t n)
 	while (i < n) {
 		size_t j = i;
 		while (j < n && addrs[j] >= p->exec_lo && addrs[j] < p->exec_hi &&
-		       (p->refs == 1 || code_cache_has(&p->code, addrs[j])))
+		       (p->refs == 1 || umss_writer_has_code(e->w, p->pid, addrs[j])))
 			j++;
 		if (j > i) {
 			check(e, umss_writer_insns(e->w, p->pid, e->pid, addrs + i, j - i));

@@ -24,7 +24,6 @@ patch_proc_new(pid_t pid)
 	struct patch_proc *p = xcalloc(1, sizeof *p);
 	p->pid = pid;
 	p->refs = 1;
-	code_cache_init(&p->code);
 	return p;
 }
 
@@ -34,7 +33,6 @@ patch_proc_copy(pid_t pid, const struct patch_proc *parent)
 	struct patch_proc *p = xcalloc(1, sizeof *p);
 	p->pid = pid;
 	p->refs = 1;
-	code_cache_copy(&p->code, &parent->code);
 	proc_maps_copy(&p->maps, &parent->maps);
 	if (parent->n_arenas) {
 		p->arenas = xrealloc(NULL, parent->n_arenas * sizeof *p->arenas);
@@ -58,7 +56,6 @@ patch_proc_unref(struct patch_proc *p)
 	if (p->vm_parent)
 		patch_proc_unref(p->vm_parent);
 	drop_slot_rings(p);
-	code_cache_free(&p->code);
 	proc_maps_free(&p->maps);
 	free(p->arenas);
 	free(p);
@@ -67,7 +64,6 @@ patch_proc_unref(struct patch_proc *p)
 void
 patch_proc_forget_image(struct patch_proc *p)
 {
-	code_cache_clear(&p->code);
 	proc_maps_free(&p->maps);
 	drop_slot_rings(p); /* the new agent opens its own */
 	p->exec_lo = p->exec_hi = 0;

@@ -3,8 +3,8 @@
  * traced process share (docs/AGENT.md "Threads").  Each thread is a
  * struct patch_engine of its own (tracer/patch_task.h: its ptrace calls,
  * agent state block, buffer and signal queue); its memory knowledge is
- * here, one per process: the code bytes recorded, the memory map, the
- * agent's stub arenas.
+ * here, one per process: the memory map and the agent's stub arenas (the
+ * code bytes recorded are the trace writer's, per process).
  */
 #ifndef UMSS_TRACER_PATCH_PROC_H
 #define UMSS_TRACER_PATCH_PROC_H
@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tracer/code_cache.h"
 #include "tracer/proc_maps.h"
 
 struct agent_ring;
@@ -22,7 +21,6 @@ struct patch_proc {
 	pid_t pid;                  /* the thread group id */
 	unsigned refs;              /* its threads, and vfork children running in its memory */
 	bool root;                  /* the process umss started: its status is umss's */
-	struct code_cache code;
 	struct proc_maps maps;
 	uint64_t exec_lo, exec_hi;  /* last executable mapping seen, a fast path */
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
@@ -37,12 +35,12 @@ struct patch_proc {
 };
 
 struct patch_proc *patch_proc_new(pid_t pid);
-/* A fork child's: copies of the parent's code and map knowledge and
+/* A fork child's: copies of the parent's map knowledge and
  * arenas (the trace reader copies them too). */
 struct patch_proc *patch_proc_copy(pid_t pid, const struct patch_proc *parent);
 void patch_proc_ref(struct patch_proc *p);
 void patch_proc_unref(struct patch_proc *p);
-/* exec: the old image's code, map and arenas are gone. */
+/* exec: the old image's map and arenas are gone. */
 void patch_proc_forget_image(struct patch_proc *p);
 /* An agent mapping the program did not make, [start, start + len): a
  * displaced stub arena (prot 0: RWX, and faults there are the stubs'), or

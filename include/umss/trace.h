@@ -211,6 +211,9 @@ int umss_writer_unmap(struct umss_writer *w, uint32_t pid, uint64_t start,
 		      uint64_t end);
 int umss_writer_code(struct umss_writer *w, uint32_t pid, uint64_t addr,
 		     const uint8_t *bytes, uint32_t len);
+/* 1 when the trace already holds code bytes for (pid, addr): a
+ * umss_writer_code() of the same bytes would write nothing. */
+int umss_writer_has_code(struct umss_writer *w, uint32_t pid, uint64_t addr);
 /* Appends one retired instruction to tid's stream (buffered). */
 int umss_writer_insn(struct umss_writer *w, uint32_t pid, uint32_t tid,
 		     uint64_t addr);
