@@ -44,8 +44,8 @@ bytes(struct sb *b, const uint8_t *v, unsigned n)
 	put(b, v, n);
 }
 
-void
-link_exit(struct sb *b, uint64_t next, uint64_t slot)
+static void
+link_exit_emit(struct sb *b, uint64_t next, uint64_t slot)
 {
 	static const uint8_t jrcxz_jmp_rcx[] = { 0xe3, 0x02, 0xff, 0xe1 };
 	static const uint8_t mov_rip_rcx[] = { 0x48, 0x8b, 0x0d };
@@ -62,14 +62,9 @@ link_exit(struct sb *b, uint64_t next, uint64_t slot)
 	gs_jmp(b, AS_D_EXIT);
 }
 
-void
-link_header(struct sb *b, uint64_t at, uint64_t *slots)
+static void
+link_header_emit(struct sb *b, uint64_t at)
 {
-	while ((uint64_t)b->p & 7)
-		put8(b, 0xcc);
-	*slots = (uint64_t)b->p;
-	put64(b, 0);
-	put64(b, 0);
 	/* The slow way from the entry: as if the predecessor had exited
 	 * with next = at (disp_exit records it, finds this stub). */
 	uint8_t *slow = b->p;
@@ -107,6 +102,84 @@ link_header(struct sb *b, uint64_t at, uint64_t *slots)
 	gs_rax(b, 0x89, AS_D_CUR);
 	gs_rax(b, 0x8b, AS_D_RAX);
 	gs_rcx(b, 0x8b, AS_D_RCX);
+}
+
+/*
+ * The code above is the same for every stub but for a few fields: it is
+ * written once into templates, with marker values where the fields go,
+ * then copied and the fields patched: writing it byte by byte was an
+ * eighth of the agent's time for code that runs once.
+ */
+#define MARK_A 0x5a5a5a5a5a5a5a01ull
+#define MARK_B 0x5a5a5a5a5a5a5a02ull
+static uint8_t exit_template[LINK_EXIT_LEN];
+static uint8_t header_template[LINK_SLOW_LEN + LINK_ENTRY_LEN];
+static unsigned exit_slot_disp, exit_slot_imm, exit_next_imm; /* offsets in exit_template */
+static unsigned header_at_imm[2];                              /* in header_template */
+
+/* Offsets of the 8-byte value v in t[0, n), up to max of them. */
+static unsigned
+find64(const uint8_t *t, unsigned n, uint64_t v, unsigned *at, unsigned max)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i + 8 <= n && k < max; i++)
+		if (!memcmp(t + i, &v, 8))
+			at[k++] = i;
+	return k;
+}
+
+static void
+templates(void)
+{
+	static int done;
+	if (done)
+		return;
+	/* The slot's rel32 comes out of the emitter as slot - (p + 4) with
+	 * p = its offset + the template's address. */
+	struct sb b = { exit_template };
+	link_exit_emit(&b, MARK_B, MARK_A);
+	find64(exit_template, LINK_EXIT_LEN, MARK_A, &exit_slot_imm, 1);
+	find64(exit_template, LINK_EXIT_LEN, MARK_B, &exit_next_imm, 1);
+	exit_slot_disp = 12; /* after 9 bytes of mov %rcx,%gs and the 3 of mov d(%rip),%rcx */
+	b.p = header_template;
+	link_header_emit(&b, MARK_A);
+	find64(header_template, sizeof header_template, MARK_A, header_at_imm, 2);
+	done = 1;
+}
+
+static void
+patch64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+void
+link_exit(struct sb *b, uint64_t next, uint64_t slot)
+{
+	templates();
+	uint8_t *p = b->p;
+	memcpy(p, exit_template, LINK_EXIT_LEN);
+	int32_t rel = (int32_t)((int64_t)slot - (int64_t)(uint64_t)(p + exit_slot_disp + 4));
+	memcpy(p + exit_slot_disp, &rel, 4);
+	patch64(p + exit_slot_imm, slot);
+	patch64(p + exit_next_imm, next);
+	b->p = p + LINK_EXIT_LEN;
+}
+
+void
+link_header(struct sb *b, uint64_t at, uint64_t *slots)
+{
+	templates();
+	while ((uint64_t)b->p & 7)
+		put8(b, 0xcc);
+	*slots = (uint64_t)b->p;
+	put64(b, 0);
+	put64(b, 0);
+	uint8_t *p = b->p;
+	memcpy(p, header_template, sizeof header_template);
+	patch64(p + header_at_imm[0], at);
+	patch64(p + header_at_imm[1], at);
+	b->p = p + sizeof header_template;
 }
 
 void
