@@ -33,10 +33,11 @@ disp_exit:
 	seto	%al				/* OF */
 	lahf					/* SF ZF AF PF CF */
 	mov	%eax, %gs:AS_D_FLAGS
-	/* entry = l1 + ((next ^ next >> 16) & mask) * 64 */
+	/* entry = l1 + (((next ^ next >> 16) >> 2) & mask) * 64 */
 	mov	%rbx, %rcx
 	shr	$16, %rcx
 	xor	%rbx, %rcx
+	shr	$2, %rcx
 	and	$L1_MASK, %ecx
 	shl	$6, %rcx
 	add	%gs:AS_D_L1, %rcx
