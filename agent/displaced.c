@@ -806,20 +806,17 @@ lookup_locked(struct agent_state *s, uint64_t at)
 }
 
 /*
- * The record for `at` (lookup_locked).  When a linkable exit brought the
- * thread here (d_link = its slot), the slot is linked to at's stub if it
- * may be: the next time that exit jumps straight there.
+ * The record for `at` (lookup_locked).  `slot`: a linkable exit to `at`
+ * brought the thread here; it is linked to at's stub if it may be, so
+ * that the next time that exit jumps straight there.
  */
 static struct disp_rec *
-lookup(struct agent_state *s, uint64_t at)
+lookup(struct agent_state *s, uint64_t at, uint64_t slot)
 {
 	lock_acquire(&rec_lock);
 	struct disp_rec *r = lookup_locked(s, at);
-	if (s->d_link) {
-		if (r && linkable(r) && code_stable(at, r->len))
-			link_set(s->d_link, at, link_entry_of(r->stub));
-		s->d_link = 0;
-	}
+	if (slot && r && linkable(r) && code_stable(at, r->len))
+		link_set(slot, at, link_entry_of(r->stub));
 	lock_release(&rec_lock);
 	return r;
 }
@@ -862,13 +859,21 @@ set_exit(struct agent_state *s)
 	}
 }
 
+/*
+ * link_slot: the slot of the linkable exit to link_at that came to C, to
+ * be linked to link_at's stub.  Only while the next instruction is still
+ * link_at: a signal delivered at this boundary moves it to a handler (the
+ * slot linked there would send every later run of that exit into the
+ * handler).
+ */
 static __attribute__((noreturn)) void
-run(struct agent_state *s)
+run(struct agent_state *s, uint64_t link_slot, uint64_t link_at)
 {
 	for (;;) {
 		signal_boundary(s);
 		uint64_t at = s->ctx.rip;
-		struct disp_rec *r = lookup(s, at);
+		struct disp_rec *r = lookup(s, at, at == link_at ? link_slot : 0);
+		link_slot = 0;
 		if (s->ctx.rflags & RFLAGS_TF) {
 			/* The program's own trap flag: the kernel steps each
 			 * instruction and the tracer hands the step trap to
@@ -912,11 +917,12 @@ run(struct agent_state *s)
 void
 displaced_c(struct agent_state *s, int why)
 {
+	uint64_t slot = s->d_link;
+	s->d_link = 0;
 	if (why == 1)
 		emit(s, s->d_cur);
-	else
-		s->d_link = 0; /* not an exit's: nothing to link */
-	run(s);
+	/* why 1: a linkable exit to ctx.rip may have brought it here */
+	run(s, why == 1 ? slot : 0, s->ctx.rip);
 }
 
 /* Maps the record tables once per process image (fork children share
@@ -963,5 +969,6 @@ displaced_run(struct agent_state *s, int first)
 	s->d_exit_c = (uint64_t)disp_c_exit;
 	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;
 	set_exit(s);
-	run(s);
+	s->d_link = 0;
+	run(s, 0, 0);
 }
