@@ -32,7 +32,6 @@
  * order and stores in order), so it never uses half an entry.
  */
 #include "agent/agent.h"
-#include "agent/displaced_link.h"
 #include "agent/lock.h"
 #include "agent/ring.h"
 #include "agent/signal.h"
@@ -67,16 +66,14 @@ enum {
  * the kernel's choice would move every later mapping of the program. */
 #define TABLES_AT 0x100000000000ull
 #define TABLES_STEP 0x10000000000ull
-#define MAX_LINKS (1u << 20)
 #define TABLES_BYTES (((uint64_t)MAX_RECS * sizeof(struct disp_rec) + \
-		       (uint64_t)RHASH_SIZE * 4 + (uint64_t)MAX_LINKS * LINK_RECORD_BYTES + \
-		       PAGE - 1) & ~(PAGE - 1))
+		       (uint64_t)RHASH_SIZE * 4 + PAGE - 1) & ~(PAGE - 1))
 #define PROT_RANGES 256
 #define MAX_ARENAS 128
 #define ARENA_STEP (2ull << 20)
 #define ARENA_SIZE (ARENA_STEP - 65536) /* a gap keeps /proc/PID/maps from merging arenas */
 #define REACH (1ull << 30)          /* arena within 1 GiB of the code it copies */
-#define STUB_MAX (LINK_HEADER_MAX + 200)
+#define STUB_MAX 96
 
 enum disp_kind {
 	K_COPY,      /* non-control-flow copy, exit to the handler */
@@ -95,7 +92,7 @@ struct disp_l1 {
 	uint64_t exp1;   /* 32 */
 	uint64_t m0;     /* 40: which window bytes are the instruction's */
 	uint64_t m1;     /* 48 */
-	uint64_t link;   /* 56: the stub's linked entry, 0 when exits must not link to it */
+	uint64_t rec;    /* 56: index of the record */
 };
 _Static_assert(sizeof(struct disp_l1) == 64, "disp_l1 is one cache line");
 
@@ -168,13 +165,10 @@ read_code(uint64_t addr, uint8_t out[16])
 	return 16;
 }
 
-/* Neighbouring instructions in neighbouring entries (one per 4 bytes of
- * code: 16 instructions' entries a page instead of 4, the table faulted in
- * and cached where code runs); the bits from 256 KiB up fold in. */
 static unsigned
 l1_index(uint64_t a)
 {
-	return (unsigned)(((a ^ (a >> 16)) >> 2) & (DISP_L1_SIZE - 1));
+	return (unsigned)((a ^ (a >> 16)) & (DISP_L1_SIZE - 1));
 }
 
 /* Stores in program order (x86 keeps them so for other cores): the
@@ -189,7 +183,7 @@ l1_clear(struct disp_l1 *e)
 	e->entry = (uint64_t)disp_c_insn;
 	e->win = (uint64_t)zero_window;
 	e->exp0 = e->exp1 = e->m0 = e->m1 = 0;
-	e->link = 0;
+	e->rec = ~0ull;
 }
 
 /* --- protection of code, asked of the tracer once per mapping --- */
@@ -289,7 +283,6 @@ l1_clear_range(uint64_t lo, uint64_t hi)
 		if (a != ~0ull && a >= lo && a < hi)
 			l1_clear(&l1[i]);
 	}
-	links_forget_targets(lo, hi);
 }
 
 /*
@@ -451,6 +444,55 @@ arena_used(uint64_t stub, uint64_t end)
 
 /* --- stub encoding --- */
 
+struct sb {
+	uint8_t *p;
+};
+
+static void
+put(struct sb *b, const void *v, unsigned n)
+{
+	memcpy(b->p, v, n);
+	b->p += n;
+}
+
+static void
+put8(struct sb *b, uint8_t v)
+{
+	*b->p++ = v;
+}
+
+static void
+put32(struct sb *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void
+put64(struct sb *b, uint64_t v)
+{
+	put(b, &v, 8);
+}
+
+/* op %rax, %gs:off (opcode 0x89 store, 0x8b load) */
+static void
+gs_rax(struct sb *b, uint8_t op, uint32_t off)
+{
+	static const uint8_t pre[] = { 0x65, 0x48 };
+	put(b, pre, 2);
+	put8(b, op);
+	put8(b, 0x04);
+	put8(b, 0x25);
+	put32(b, off);
+}
+
+static void
+movabs_rax(struct sb *b, uint64_t v)
+{
+	put8(b, 0x48);
+	put8(b, 0xb8);
+	put64(b, v);
+}
+
 /* The exit every stub ends with: rax saved, rax = next, to the handler. */
 static void
 put_exit(struct sb *b, uint64_t next, uint32_t via)
@@ -461,6 +503,7 @@ put_exit(struct sb *b, uint64_t next, uint32_t via)
 	put(b, jmp, 4);
 	put32(b, via);
 }
+#define EXIT_LEN 27
 
 /* Stores rax as the return address of a call: mov %rax,-8(%rsp); lea -8(%rsp),%rsp */
 static void
@@ -487,7 +530,7 @@ disp_offset(const struct x86_insn *insn)
  * the stub's reach. */
 static int
 build_copy(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
-	   uint32_t via, uint64_t slot)
+	   uint32_t via)
 {
 	uint8_t *start = b->p;
 	put(b, bytes, insn->len);
@@ -500,10 +543,7 @@ build_copy(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_ins
 		int32_t d32 = (int32_t)d;
 		memcpy(start + off, &d32, 4);
 	}
-	if (slot)
-		link_exit(b, at + insn->len, slot);
-	else
-		put_exit(b, at + insn->len, via);
+	put_exit(b, at + insn->len, via);
 	return 1;
 }
 
@@ -536,8 +576,7 @@ put_load_operand(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x
 
 /* A control transfer spelled out.  0 = not here (the kernel steps it). */
 static int
-build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
-	     uint64_t slots)
+build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
 {
 	uint64_t fall = at + insn->len;
 	uint64_t target = fall + (uint64_t)insn->imm;
@@ -549,29 +588,28 @@ build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_i
 		/* jcc to the taken exit, evaluated on the program's flags */
 		put8(b, 0x0f);
 		put8(b, (uint8_t)(0x80 | insn->cond));
-		put32(b, LINK_EXIT_LEN);
-		link_exit(b, fall, slots);
-		link_exit(b, target, slots + 8);
+		put32(b, EXIT_LEN);
+		put_exit(b, fall, AS_D_EXIT);
+		put_exit(b, target, AS_D_EXIT);
 		return 1;
 	case X86_CF_LOOP:
 	case X86_CF_JRCXZ:
 		/* the instruction itself (67 kept: ecx), rel8 to the taken exit;
 		 * loop decrements rcx as the CPU does */
 		put(b, bytes, insn->len - 1u);
-		put8(b, LINK_EXIT_LEN);
-		link_exit(b, fall, slots);
-		link_exit(b, target, slots + 8);
+		put8(b, EXIT_LEN);
+		put_exit(b, fall, AS_D_EXIT);
+		put_exit(b, target, AS_D_EXIT);
 		return 1;
 	case X86_CF_JMP:
-		link_exit(b, target, slots);
+		put_exit(b, target, AS_D_EXIT);
 		return 1;
 	case X86_CF_CALL:
 		gs_rax(b, 0x89, AS_D_RAX);
 		movabs_rax(b, fall);
 		put_push_rax(b);
-		gs_rax(b, 0x8b, AS_D_RAX);
-		link_exit(b, target, slots);
-		return 1;
+		movabs_rax(b, target);
+		break;
 	case X86_CF_JMP_IND:
 		if (insn->seg == 5)
 			return 0;
@@ -653,7 +691,6 @@ flush_records(void)
 	 * fall back to kernel steps). */
 	if (thread_slots_busy())
 		return;
-	links_reset();
 	for (unsigned i = 0; i < n_arenas; i++)
 		arenas[i].used = arenas[i].start;
 }
@@ -668,7 +705,6 @@ displaced_yield_range(struct agent_state *s, uint64_t lo, uint64_t hi)
 			continue;
 		}
 		flush_records(); /* stubs there are gone */
-		links_forget_arena(ar->start, ar->end);
 		sys_munmap(ar->start, ar->end - ar->start);
 		cloak_unhide(ar->start, ar->end);
 		agent_forget_mapping(s, ar->start, ar->end - ar->start);
@@ -703,18 +739,13 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 	if (r->kind == K_COPY || r->kind == K_POPF || r->kind == K_BRANCH) {
 		uint8_t *room = arena_room(s, at);
 		struct sb b = { room };
-		uint64_t slots = 0;
-		if (room && r->kind != K_POPF)
-			link_header(&b, at, &slots);
-		uint8_t *stub = b.p;
 		int ok = room != 0;
 		if (ok && r->kind == K_BRANCH)
-			ok = build_branch(&b, at, bytes, insn, slots);
+			ok = build_branch(&b, at, bytes, insn);
 		else if (ok)
-			ok = build_copy(&b, at, bytes, insn, r->kind == K_POPF ? AS_D_EXIT_C : AS_D_EXIT,
-					slots);
+			ok = build_copy(&b, at, bytes, insn, r->kind == K_POPF ? AS_D_EXIT_C : AS_D_EXIT);
 		if (ok) {
-			r->stub = (uint64_t)stub;
+			r->stub = (uint64_t)room;
 			arena_used(r->stub, (uint64_t)b.p);
 		} else {
 			r->kind = K_FALLBACK;
@@ -724,14 +755,6 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 	r->chain = rhash[h];
 	rhash[h] = ++n_recs;
 	return r;
-}
-
-/* Exits may jump straight into r's stub (it has a linked entry), when its
- * code is stable. */
-static int
-linkable(const struct disp_rec *r)
-{
-	return r->stub && (r->kind == K_COPY || r->kind == K_BRANCH);
 }
 
 /* Puts r into the handler's table, with the window of bytes it checks. */
@@ -764,7 +787,7 @@ promote(struct disp_rec *r, int stable)
 		memcpy(&e->m0, m, 8);
 		memcpy(&e->m1, m + 8, 8);
 	}
-	e->link = stable && linkable(r) ? link_entry_of(r->stub) : 0;
+	e->rec = (uint64_t)(r - recs);
 	ORDER();
 	*(volatile uint64_t *)&e->addr = a;
 }
@@ -805,18 +828,11 @@ lookup_locked(struct agent_state *s, uint64_t at)
 	return r;
 }
 
-/*
- * The record for `at` (lookup_locked).  `slot`: a linkable exit to `at`
- * brought the thread here; it is linked to at's stub if it may be, so
- * that the next time that exit jumps straight there.
- */
 static struct disp_rec *
-lookup(struct agent_state *s, uint64_t at, uint64_t slot)
+lookup(struct agent_state *s, uint64_t at)
 {
 	lock_acquire(&rec_lock);
 	struct disp_rec *r = lookup_locked(s, at);
-	if (slot && r && linkable(r) && code_stable(at, r->len))
-		link_set(slot, at, link_entry_of(r->stub));
 	lock_release(&rec_lock);
 	return r;
 }
@@ -849,31 +865,19 @@ set_exit(struct agent_state *s)
 {
 	volatile uint64_t *exit = &s->d_exit;
 	volatile uint64_t *queued = &((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->queued;
-	volatile uint64_t *go = &s->d_go;
 	*exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
-	*go = *exit == (uint64_t)disp_exit;
 	__asm__ volatile("" ::: "memory");
-	if (*queued) {
+	if (*queued)
 		*exit = (uint64_t)disp_c_exit;
-		*go = 0;
-	}
 }
 
-/*
- * link_slot: the slot of the linkable exit to link_at that came to C, to
- * be linked to link_at's stub.  Only while the next instruction is still
- * link_at: a signal delivered at this boundary moves it to a handler (the
- * slot linked there would send every later run of that exit into the
- * handler).
- */
 static __attribute__((noreturn)) void
-run(struct agent_state *s, uint64_t link_slot, uint64_t link_at)
+run(struct agent_state *s)
 {
 	for (;;) {
 		signal_boundary(s);
 		uint64_t at = s->ctx.rip;
-		struct disp_rec *r = lookup(s, at, at == link_at ? link_slot : 0);
-		link_slot = 0;
+		struct disp_rec *r = lookup(s, at);
 		if (s->ctx.rflags & RFLAGS_TF) {
 			/* The program's own trap flag: the kernel steps each
 			 * instruction and the tracer hands the step trap to
@@ -917,12 +921,9 @@ run(struct agent_state *s, uint64_t link_slot, uint64_t link_at)
 void
 displaced_c(struct agent_state *s, int why)
 {
-	uint64_t slot = s->d_link;
-	s->d_link = 0;
 	if (why == 1)
 		emit(s, s->d_cur);
-	/* why 1: a linkable exit to ctx.rip may have brought it here */
-	run(s, why == 1 ? slot : 0, s->ctx.rip);
+	run(s);
 }
 
 /* Maps the record tables once per process image (fork children share
@@ -941,7 +942,6 @@ tables_map(struct agent_state *s)
 		}
 		recs = (struct disp_rec *)at;
 		rhash = (uint32_t *)(at + (uint64_t)MAX_RECS * sizeof(struct disp_rec));
-		links_init(rhash + RHASH_SIZE, MAX_LINKS);
 		cloak_hide(at, at + TABLES_BYTES);
 		/* Kept out of the trace's memory map, with the protection it
 		 * has (rw-: a page, not an arena, for the tracer). */
@@ -969,6 +969,5 @@ displaced_run(struct agent_state *s, int first)
 	s->d_exit_c = (uint64_t)disp_c_exit;
 	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;
 	set_exit(s);
-	s->d_link = 0;
-	run(s, 0, 0);
+	run(s);
 }

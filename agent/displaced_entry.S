@@ -33,11 +33,10 @@ disp_exit:
 	seto	%al				/* OF */
 	lahf					/* SF ZF AF PF CF */
 	mov	%eax, %gs:AS_D_FLAGS
-	/* entry = l1 + (((next ^ next >> 16) >> 2) & mask) * 64 */
+	/* entry = l1 + ((next ^ next >> 16) & mask) * 64 */
 	mov	%rbx, %rcx
 	shr	$16, %rcx
 	xor	%rbx, %rcx
-	shr	$2, %rcx
 	and	$L1_MASK, %ecx
 	shl	$6, %rcx
 	add	%gs:AS_D_L1, %rcx
@@ -62,30 +61,21 @@ disp_exit:
 	 * everything read above belongs to it. */
 	cmp	(%rcx), %rbx
 	jne	1f
-	/* A linkable exit came here (d_link = its slot) and next's stub
-	 * has a linked entry: C links the two (agent/displaced_link.c). */
-	cmpq	$0, 56(%rcx)
-	je	3f
-	cmpq	$0, %gs:AS_D_LINK
-	jne	1f
-3:	movq	$0, %gs:AS_D_LINK
-	/* The trace ring (agent/ring.h ring_put): the word at d_ptr = cur,
+	/* The trace ring (agent/ring.h ring_put): ring[head & mask] = cur,
 	 * then head + 1 published in the shared header, after the word
 	 * (x86 keeps stores in order): the tracer reads up to the
-	 * published head at any time.  d_room words fit before the limit
-	 * or the ring's end.  cur = next. */
-	mov	%gs:AS_D_ROOM, %rcx
-	sub	$1, %rcx
-	jb	1f
-	mov	%rcx, %gs:AS_D_ROOM
-	mov	%gs:AS_D_PTR, %rax
+	 * published head at any time.  cur = next. */
+	mov	%gs:AS_RING_HEAD, %rcx
+	cmp	%gs:AS_RING_LIMIT, %rcx
+	jae	1f
+	lea	1(%rcx), %rax
+	mov	%rax, %gs:AS_RING_HEAD
+	and	%gs:AS_RING_MASK, %rcx
+	mov	%gs:AS_RING_DATA, %rax
+	lea	(%rax,%rcx,8), %rax
 	mov	%gs:AS_D_CUR, %rcx
 	mov	%rcx, (%rax)
-	add	$8, %rax
-	mov	%rax, %gs:AS_D_PTR
 	mov	%gs:AS_RING_HEAD, %rcx
-	add	$1, %rcx
-	mov	%rcx, %gs:AS_RING_HEAD
 	mov	%gs:AS_RING_HDR, %rax
 	mov	%rcx, (%rax)
 	mov	%rbx, %gs:AS_D_CUR

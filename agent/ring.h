@@ -40,22 +40,10 @@ void ring_reopen(struct agent_state *s);
 /* The main state block's ring area (bss, page aligned). */
 void *ring_main_area(void);
 
-/* The words the flag-free appends of linked stubs (agent/displaced.c) may
- * write from d_ptr on: up to the limit, never across the ring's end. */
-static inline void
-ring_fast_sync(struct agent_state *s)
-{
-	uint64_t at = s->ring_head & s->ring_mask;
-	uint64_t free = s->ring_limit - s->ring_head, to_end = s->ring_mask + 1 - at;
-	s->d_ptr = s->ring_data + at * 8;
-	s->d_room = free < to_end ? free : to_end;
-}
-
 static inline void
 ring_publish(struct agent_state *s, uint64_t head)
 {
 	s->ring_head = head;
-	ring_fast_sync(s);
 	__asm__ volatile("" ::: "memory"); /* the words before head (x86: stores stay in order) */
 	((volatile struct agent_ring_header *)s->ring_hdr)->head = head;
 }

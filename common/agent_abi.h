@@ -36,11 +36,6 @@
 #define AS_RING_HDR 408
 /* Threads (agent/thread_slots.c, docs/AGENT.md "Threads"). */
 #define AS_SLOT_BUSY 416  /* a thread slot's busy word (the tracer clears it when the thread is gone), or 0 */
-/* Engine displaced's linked stubs (agent/displaced.c "Linked stubs"). */
-#define AS_D_GO 440       /* 0 = the next linked entry goes to the handler instead (C wants control) */
-#define AS_D_LINK 448     /* the slot of the linkable exit just taken (disp_exit links it), or 0 */
-#define AS_D_ROOM 456     /* ring words that fit at AS_D_PTR before the limit or the ring's end */
-#define AS_D_PTR 464      /* where the next ring word goes (ring_data + (ring_head & mask) * 8) */
 
 /* Offsets in the image header (the first bytes of the flat image). */
 #define AH_MAGIC 0
@@ -147,8 +142,6 @@ struct agent_state {
 	 * for the first thread and vfork children), engine patch's run lock
 	 * held by this thread, steps since it last let others run */
 	uint64_t slot_busy, run_held, run_steps;
-	/* engine displaced, linked stubs: see the AS_D_GO... offsets */
-	uint64_t d_go, d_link, d_room, d_ptr;
 };
 
 /* The trace ring's first page. */
@@ -176,8 +169,6 @@ _Static_assert(__builtin_offsetof(struct agent_state, d_exit_c) == AS_D_EXIT_C, 
 _Static_assert(__builtin_offsetof(struct agent_state, d_rax) == AS_D_RAX, "d_rax");
 _Static_assert(__builtin_offsetof(struct agent_state, d_tmp) == AS_D_TMP, "d_tmp");
 _Static_assert(__builtin_offsetof(struct agent_state, slot_busy) == AS_SLOT_BUSY, "slot_busy");
-_Static_assert(__builtin_offsetof(struct agent_state, d_go) == AS_D_GO, "d_go");
-_Static_assert(__builtin_offsetof(struct agent_state, d_ptr) == AS_D_PTR, "d_ptr");
 #endif
 
 #endif

@@ -397,7 +397,6 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 		 * to C, which asks for the delivery (agent/displaced.c
 		 * set_exit keeps it so until the queue is empty). */
 		st.d_exit = st.d_exit_c;
-		st.d_go = 0; /* linked entries too (agent/displaced_link.c) */
 		if (write_state(e, &st) < 0)
 			return false;
 	}

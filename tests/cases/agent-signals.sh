@@ -72,8 +72,8 @@ exact own_trap_flag 51 "$PROGS/own_trap_flag"
 same_output sigalrm "$PROGS/sigalrm"
 same_output sigalrm_hot "$PROGS/sigalrm_hot"
 # Timer signals while 2000 branches run for the first time, then again
-# (displaced must not link an exit whose boundary a signal moved into the
-# handler: the checksum came out wrong): three runs.
+# (signals delivered where instructions are first built: a linked-stub
+# version of displaced once sent an exit into the handler): three runs.
 for run in 1 2 3; do
 	same_output "signal_first_exits run $run" "$PROGS/signal_first_exits"
 done

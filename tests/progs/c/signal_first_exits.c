@@ -1,12 +1,12 @@
 /*
  * Timer signals while code runs for the first time, then the same code
- * again.  Engine displaced links an exit to its successor when the exit
- * is first taken; a signal delivered right at that boundary moves the
- * next instruction to the handler, and the exit must not be linked there
- * (it was: every later run of that exit jumped into the handler).  Many
- * distinct branches (2000 if/else, each calling one of two functions), run
- * three times under a 500 us interval timer (a signal costs umss more
- * than 50 us: shorter intervals leave the program no time to run).
+ * again: the boundaries where the user-mode engines first build or decode
+ * an instruction are where queued signals get delivered (a linked-stub
+ * design of engine displaced once linked such an exit into the handler).
+ * Many distinct branches (2000 if/else, each calling one of two
+ * functions), run three times under a 500 us interval timer (a signal
+ * costs umss more than 50 us: shorter intervals leave the program no time
+ * to run).
  * Expected output: the checksum, as natively; exit 0.
  */
 #include <signal.h>
