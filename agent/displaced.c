@@ -32,6 +32,7 @@
  * order and stores in order), so it never uses half an entry.
  */
 #include "agent/agent.h"
+#include "agent/displaced_link.h"
 #include "agent/lock.h"
 #include "agent/ring.h"
 #include "agent/signal.h"
@@ -66,14 +67,16 @@ enum {
  * the kernel's choice would move every later mapping of the program. */
 #define TABLES_AT 0x100000000000ull
 #define TABLES_STEP 0x10000000000ull
+#define MAX_LINKS (1ull << 20)
 #define TABLES_BYTES (((uint64_t)MAX_RECS * sizeof(struct disp_rec) + \
-		       (uint64_t)RHASH_SIZE * 4 + PAGE - 1) & ~(PAGE - 1))
+		       (uint64_t)RHASH_SIZE * 4 + MAX_LINKS * LINK_RECORD_BYTES + \
+		       PAGE - 1) & ~(PAGE - 1))
 #define PROT_RANGES 256
 #define MAX_ARENAS 128
 #define ARENA_STEP (2ull << 20)
 #define ARENA_SIZE (ARENA_STEP - 65536) /* a gap keeps /proc/PID/maps from merging arenas */
 #define REACH (1ull << 30)          /* arena within 1 GiB of the code it copies */
-#define STUB_MAX 96
+#define STUB_MAX 160
 
 enum disp_kind {
 	K_COPY,      /* non-control-flow copy, exit to the handler */
@@ -92,7 +95,7 @@ struct disp_l1 {
 	uint64_t exp1;   /* 32 */
 	uint64_t m0;     /* 40: which window bytes are the instruction's */
 	uint64_t m1;     /* 48 */
-	uint64_t rec;    /* 56: index of the record */
+	uint64_t link;   /* 56: nonzero when linked exits may jump straight to entry */
 };
 _Static_assert(sizeof(struct disp_l1) == 64, "disp_l1 is one cache line");
 
@@ -113,6 +116,8 @@ void disp_exit(void);
 void disp_c_exit(void);
 void disp_c_insn(void);
 void disp_sigentry(void);
+void disp_step(void);
+void disp_ind(void);
 __attribute__((noreturn)) void disp_resume(void);
 __attribute__((noreturn)) void displaced_c(struct agent_state *s, int why);
 
@@ -183,7 +188,7 @@ l1_clear(struct disp_l1 *e)
 	e->entry = (uint64_t)disp_c_insn;
 	e->win = (uint64_t)zero_window;
 	e->exp0 = e->exp1 = e->m0 = e->m1 = 0;
-	e->rec = ~0ull;
+	e->link = 0;
 }
 
 /* --- protection of code, asked of the tracer once per mapping --- */
@@ -202,12 +207,13 @@ struct prot_range {
 	uint64_t lo, hi;
 	int prot;
 	int stable;  /* private and not writable: see code_stable */
+	int linked;  /* linked exits jump to instructions in it */
 };
 
 static struct prot_range prot_ranges[PROT_RANGES];
 static unsigned n_prot_ranges, prot_victim;
 
-static void l1_clear_range(uint64_t lo, uint64_t hi);
+static void range_drop(const struct prot_range *r);
 
 static int
 page_prot(struct agent_state *s, uint64_t page)
@@ -217,7 +223,7 @@ page_prot(struct agent_state *s, uint64_t page)
 			return prot_ranges[i].prot;
 	s->req_arg[0] = page;
 	gate(s, AGENT_REQ_PROT);
-	struct prot_range r = { page, page + PAGE, 0, 0 };
+	struct prot_range r = { page, page + PAGE, 0, 0, 0 };
 	if (s->req_result != ~0ull) {
 		r.prot = (int)s->req_result;
 		r.stable = !(r.prot & PROT_WRITE) && !s->req_arg[3];
@@ -231,7 +237,7 @@ page_prot(struct agent_state *s, uint64_t page)
 	} else {
 		struct prot_range *v = &prot_ranges[prot_victim];
 		prot_victim = (prot_victim + 1) % PROT_RANGES;
-		l1_clear_range(v->lo, v->hi);
+		range_drop(v);
 		*v = r;
 	}
 	return r.prot;
@@ -263,6 +269,19 @@ code_stable(uint64_t at, unsigned len)
 	return a && b && a->stable && b->stable;
 }
 
+/* Links now jump to the instruction at [at, at + len): its ranges must
+ * unlink them when dropped. */
+static void
+prot_range_mark_linked(uint64_t at, unsigned len)
+{
+	struct prot_range *a = (struct prot_range *)cached_range(at & ~(PAGE - 1));
+	struct prot_range *b = (struct prot_range *)cached_range((at + len - 1) & ~(PAGE - 1));
+	if (a)
+		a->linked = 1;
+	if (b)
+		b->linked = 1;
+}
+
 static int
 executable(struct agent_state *s, uint64_t at, unsigned len)
 {
@@ -285,6 +304,15 @@ l1_clear_range(uint64_t lo, uint64_t hi)
 	}
 }
 
+/* A cached range is forgotten: nothing may trust its code any longer. */
+static void
+range_drop(const struct prot_range *r)
+{
+	l1_clear_range(r->lo, r->hi);
+	if (r->linked)
+		links_forget_targets(r->lo > 16 ? r->lo - 16 : 0, r->hi);
+}
+
 /*
  * The program changed its memory map over [lo, hi): forget the protection
  * of the mappings there and take the table entries of instructions there
@@ -304,7 +332,7 @@ forget_range(uint64_t lo, uint64_t hi)
 		}
 		/* All of it: entries left outside [lo, hi) would be out of
 		 * every cached range, where no later forget_range finds them. */
-		l1_clear_range(r->lo, r->hi);
+		range_drop(r);
 		*r = prot_ranges[--n_prot_ranges];
 		prot_victim = 0;
 	}
@@ -444,55 +472,6 @@ arena_used(uint64_t stub, uint64_t end)
 
 /* --- stub encoding --- */
 
-struct sb {
-	uint8_t *p;
-};
-
-static void
-put(struct sb *b, const void *v, unsigned n)
-{
-	memcpy(b->p, v, n);
-	b->p += n;
-}
-
-static void
-put8(struct sb *b, uint8_t v)
-{
-	*b->p++ = v;
-}
-
-static void
-put32(struct sb *b, uint32_t v)
-{
-	put(b, &v, 4);
-}
-
-static void
-put64(struct sb *b, uint64_t v)
-{
-	put(b, &v, 8);
-}
-
-/* op %rax, %gs:off (opcode 0x89 store, 0x8b load) */
-static void
-gs_rax(struct sb *b, uint8_t op, uint32_t off)
-{
-	static const uint8_t pre[] = { 0x65, 0x48 };
-	put(b, pre, 2);
-	put8(b, op);
-	put8(b, 0x04);
-	put8(b, 0x25);
-	put32(b, off);
-}
-
-static void
-movabs_rax(struct sb *b, uint64_t v)
-{
-	put8(b, 0x48);
-	put8(b, 0xb8);
-	put64(b, v);
-}
-
 /* The exit every stub ends with: rax saved, rax = next, to the handler. */
 static void
 put_exit(struct sb *b, uint64_t next, uint32_t via)
@@ -530,7 +509,7 @@ disp_offset(const struct x86_insn *insn)
  * the stub's reach. */
 static int
 build_copy(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
-	   uint32_t via)
+	   uint32_t via, int linked)
 {
 	uint8_t *start = b->p;
 	put(b, bytes, insn->len);
@@ -543,7 +522,10 @@ build_copy(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_ins
 		int32_t d32 = (int32_t)d;
 		memcpy(start + off, &d32, 4);
 	}
-	put_exit(b, at + insn->len, via);
+	if (linked)
+		put_linked_exit(b, at + insn->len);
+	else
+		put_exit(b, at + insn->len, via);
 	return 1;
 }
 
@@ -574,15 +556,63 @@ put_load_operand(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x
 	return 1;
 }
 
-/* A control transfer spelled out.  0 = not here (the kernel steps it). */
+/* jcc/loop/jrcxz with linked exits: the condition's rel8/rel32 points
+ * past the fall-through exit (its length known once written). */
+static void
+build_linked_cond(struct sb *b, const uint8_t *bytes, const struct x86_insn *insn,
+		  uint64_t fall, uint64_t target)
+{
+	uint8_t *rel;
+	unsigned rel_size;
+	if (insn->cf == X86_CF_JCC) {
+		put8(b, 0x0f);
+		put8(b, (uint8_t)(0x80 | insn->cond));
+		rel_size = 4;
+	} else {
+		put(b, bytes, insn->len - 1u); /* loop decrements rcx as the CPU does */
+		rel_size = 1;
+	}
+	rel = b->p;
+	b->p += rel_size;
+	put_linked_exit(b, fall);
+	int32_t d = (int32_t)(b->p - (rel + rel_size));
+	if (rel_size == 4)
+		memcpy(rel, &d, 4);
+	else
+		*rel = (uint8_t)d; /* LINKED_EXIT_MAX < 128 */
+	put_linked_exit(b, target);
+}
+
+/* A control transfer spelled out.  0 = not here (the kernel steps it).
+ * linked: exits with a static successor link (agent/displaced_link.c). */
 static int
-build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
+build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
+	     int linked)
 {
 	uint64_t fall = at + insn->len;
 	uint64_t target = fall + (uint64_t)insn->imm;
 	/* 66-prefixed near branches truncate rip to 16 bits on AMD. */
 	if (insn->opsize == 2)
 		return 0;
+	if (linked) {
+		switch (insn->cf) {
+		case X86_CF_JCC: case X86_CF_LOOP: case X86_CF_JRCXZ:
+			build_linked_cond(b, bytes, insn, fall, target);
+			return 1;
+		case X86_CF_JMP:
+			put_linked_exit(b, target);
+			return 1;
+		case X86_CF_CALL:
+			gs_rax(b, 0x89, AS_D_RAX);
+			movabs_rax(b, fall);
+			put_push_rax(b);
+			gs_rax(b, 0x8b, AS_D_RAX);
+			put_linked_exit(b, target);
+			return 1;
+		default:
+			break;
+		}
+	}
 	switch (insn->cf) {
 	case X86_CF_JCC:
 		/* jcc to the taken exit, evaluated on the program's flags */
@@ -641,9 +671,10 @@ build_branch(struct sb *b, uint64_t at, const uint8_t *bytes, const struct x86_i
 		return 0;
 	}
 	/* rax = target, the program's rax saved: the exit's last jump */
-	static const uint8_t jmp[] = { 0x65, 0xff, 0x24, 0x25 };
-	put(b, jmp, 4);
-	put32(b, AS_D_EXIT);
+	if (linked)
+		put_indirect_exit(b);
+	else
+		gs_branch(b, 0x24, AS_D_EXIT);
 	return 1;
 }
 
@@ -691,6 +722,7 @@ flush_records(void)
 	 * fall back to kernel steps). */
 	if (thread_slots_busy())
 		return;
+	links_reset();
 	for (unsigned i = 0; i < n_arenas; i++)
 		arenas[i].used = arenas[i].start;
 }
@@ -705,6 +737,7 @@ displaced_yield_range(struct agent_state *s, uint64_t lo, uint64_t hi)
 			continue;
 		}
 		flush_records(); /* stubs there are gone */
+		links_forget_arena(ar->start, ar->end);
 		sys_munmap(ar->start, ar->end - ar->start);
 		cloak_unhide(ar->start, ar->end);
 		agent_forget_mapping(s, ar->start, ar->end - ar->start);
@@ -726,7 +759,8 @@ rec_hash(uint64_t at)
 }
 
 static struct disp_rec *
-new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn)
+new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struct x86_insn *insn,
+	   int stable)
 {
 	if (n_recs == MAX_RECS)
 		flush_records();
@@ -741,9 +775,11 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 		struct sb b = { room };
 		int ok = room != 0;
 		if (ok && r->kind == K_BRANCH)
-			ok = build_branch(&b, at, bytes, insn);
+			ok = build_branch(&b, at, bytes, insn, stable);
+		else if (ok && r->kind == K_POPF)
+			ok = build_copy(&b, at, bytes, insn, AS_D_EXIT_C, 0);
 		else if (ok)
-			ok = build_copy(&b, at, bytes, insn, r->kind == K_POPF ? AS_D_EXIT_C : AS_D_EXIT);
+			ok = build_copy(&b, at, bytes, insn, AS_D_EXIT, stable);
 		if (ok) {
 			r->stub = (uint64_t)room;
 			arena_used(r->stub, (uint64_t)b.p);
@@ -756,6 +792,15 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 	rhash[h] = ++n_recs;
 	return r;
 }
+
+/* Whether linked exits may jump straight into r's stub. */
+static int
+linkable(const struct disp_rec *r)
+{
+	return r->stub && (r->kind == K_COPY || r->kind == K_BRANCH);
+}
+
+static int links_full;
 
 /* Puts r into the handler's table, with the window of bytes it checks. */
 static void
@@ -787,7 +832,7 @@ promote(struct disp_rec *r, int stable)
 		memcpy(&e->m0, m, 8);
 		memcpy(&e->m1, m + 8, 8);
 	}
-	e->rec = (uint64_t)(r - recs);
+	e->link = stable && linkable(r) && !links_full;
 	ORDER();
 	*(volatile uint64_t *)&e->addr = a;
 }
@@ -819,7 +864,7 @@ lookup_locked(struct agent_state *s, uint64_t at)
 			return NULL;
 		if (!executable(s, at, insn.len))
 			return NULL;
-		r = new_record(s, at, cur, &insn);
+		r = new_record(s, at, cur, &insn, code_stable(at, insn.len));
 	} else if (!executable(s, at, r->len)) {
 		return NULL;
 	}
@@ -835,6 +880,35 @@ lookup(struct agent_state *s, uint64_t at)
 	struct disp_rec *r = lookup_locked(s, at);
 	lock_release(&rec_lock);
 	return r;
+}
+
+/*
+ * A linked exit came through disp_unlinked to C (why 3): its slot (found
+ * from AS_D_LAST) is linked to the stub of the instruction it exits to,
+ * when that is code that cannot change unseen.  Done before anything
+ * else: a signal started at this boundary moves ctx.rip to the handler,
+ * which is not what the exit jumps to.
+ */
+static void
+link_last(struct agent_state *s)
+{
+	uint64_t ret = s->d_last, next = s->ctx.rip;
+	uint64_t *slot = linked_exit_slot(ret);
+	if (!ret || linked_exit_next(ret) != next)
+		return;
+	lock_acquire(&rec_lock);
+	struct disp_rec *r = lookup_locked(s, next);
+	if (r && linkable(r) && code_stable(next, r->len) && link_unlinked(slot)) {
+		if (link_set(slot, next, r->stub)) {
+			prot_range_mark_linked(next, r->len);
+		} else {
+			/* The registry is full: no entry may ask for links. */
+			links_full = 1;
+			for (unsigned i = 0; i < DISP_L1_SIZE; i++)
+				l1_clear(&l1[i]);
+		}
+	}
+	lock_release(&rec_lock);
 }
 
 void
@@ -863,12 +937,17 @@ displaced_fork_end(int child)
 static void
 set_exit(struct agent_state *s)
 {
-	volatile uint64_t *exit = &s->d_exit;
+	volatile uint64_t *exit = &s->d_exit, *room = &s->d_room;
 	volatile uint64_t *queued = &((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->queued;
+	ring_fast_sync(s);
 	*exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
+	if (s->ctx.rflags & RFLAGS_AC)
+		*room = 0; /* linked exits go to C too */
 	__asm__ volatile("" ::: "memory");
-	if (*queued)
+	if (*queued) {
 		*exit = (uint64_t)disp_c_exit;
+		*room = 0;
+	}
 }
 
 static __attribute__((noreturn)) void
@@ -916,13 +995,16 @@ run(struct agent_state *s)
 }
 
 /* From disp_c_exit (why 1: d_cur retired, ctx.rip = the next),
- * disp_c_insn (why 0: ctx.rip = d_cur, still to run) or disp_sigentry
- * (why 2: the tracer started a signal handler, ctx = its entry). */
+ * disp_c_insn (why 0: ctx.rip = d_cur, still to run), disp_sigentry
+ * (why 2: the tracer started a signal handler, ctx = its entry) or
+ * disp_c_link (why 3: as 0, and the last linked exit links to it). */
 void
 displaced_c(struct agent_state *s, int why)
 {
 	if (why == 1)
 		emit(s, s->d_cur);
+	else if (why == 3)
+		link_last(s);
 	run(s);
 }
 
@@ -942,6 +1024,7 @@ tables_map(struct agent_state *s)
 		}
 		recs = (struct disp_rec *)at;
 		rhash = (uint32_t *)(at + (uint64_t)MAX_RECS * sizeof(struct disp_rec));
+		links_init(rhash + RHASH_SIZE, MAX_LINKS);
 		cloak_hide(at, at + TABLES_BYTES);
 		/* Kept out of the trace's memory map, with the protection it
 		 * has (rw-: a page, not an arena, for the tracer). */
@@ -967,6 +1050,9 @@ displaced_run(struct agent_state *s, int first)
 		l1_clear(&l1[0]);
 	s->d_l1 = (uint64_t)l1;
 	s->d_exit_c = (uint64_t)disp_c_exit;
+	s->d_step = (uint64_t)disp_step;
+	s->d_ind = (uint64_t)disp_ind;
+	s->d_last = 0;
 	((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->sigentry = (uint64_t)disp_sigentry;
 	set_exit(s);
 	run(s);

@@ -17,6 +17,11 @@
  * to the trace ring, and jump to NEXT's stub.  Anything else (not in the
  * table, changed code, a full ring) goes to C through disp_c_exit.
  *
+ * Stubs of code that cannot change unseen end with linked exits instead
+ * (agent/displaced_link.c): disp_step appends to the ring, then the exit
+ * jumps through a slot, straight to the next stub once linked, through
+ * disp_unlinked until then.
+ *
  * The byte compare uses unaligned loads, which fault with the AC flag
  * set; displaced.c points AS_D_EXIT at disp_c_exit while AC is set.
  */
@@ -24,15 +29,11 @@
 
 #define L1_MASK 0xffff   /* DISP_L1_SIZE - 1 (displaced.c) */
 
-	.text
-	.globl disp_exit
-disp_exit:
-	mov	%rbx, %gs:AS_D_RBX
-	mov	%rcx, %gs:AS_D_RCX
-	mov	%rax, %rbx			/* rbx = next */
-	seto	%al				/* OF */
-	lahf					/* SF ZF AF PF CF */
-	mov	%eax, %gs:AS_D_FLAGS
+/*
+ * LOOKUP: rbx = next; finds next's table entry (rcx) and checks its code
+ * bytes; anything wrong goes to 1f.  Leaves next's stub in AS_D_TARGET.
+ */
+.macro LOOKUP
 	/* entry = l1 + ((next ^ next >> 16) & mask) * 64 */
 	mov	%rbx, %rcx
 	shr	$16, %rcx
@@ -61,30 +62,49 @@ disp_exit:
 	 * everything read above belongs to it. */
 	cmp	(%rcx), %rbx
 	jne	1f
-	/* The trace ring (agent/ring.h ring_put): ring[head & mask] = cur,
-	 * then head + 1 published in the shared header, after the word
-	 * (x86 keeps stores in order): the tracer reads up to the
-	 * published head at any time.  cur = next. */
-	mov	%gs:AS_RING_HEAD, %rcx
-	cmp	%gs:AS_RING_LIMIT, %rcx
-	jae	1f
-	lea	1(%rcx), %rax
-	mov	%rax, %gs:AS_RING_HEAD
-	and	%gs:AS_RING_MASK, %rcx
-	mov	%gs:AS_RING_DATA, %rax
-	lea	(%rax,%rcx,8), %rax
-	mov	%gs:AS_D_CUR, %rcx
-	mov	%rcx, (%rax)
-	mov	%gs:AS_RING_HEAD, %rcx
-	mov	%gs:AS_RING_HDR, %rax
-	mov	%rcx, (%rax)
-	mov	%rbx, %gs:AS_D_CUR
+.endm
+
+/* The program's flags, rax, rbx and rcx back (flags from AS_D_FLAGS). */
+.macro RESTORE
 	mov	%gs:AS_D_FLAGS, %eax
 	add	$0x7f, %al			/* OF = (al == 1) */
 	sahf
 	mov	%gs:AS_D_RAX, %rax
 	mov	%gs:AS_D_RBX, %rbx
 	mov	%gs:AS_D_RCX, %rcx
+.endm
+
+	.text
+	.globl disp_exit
+disp_exit:
+	mov	%rbx, %gs:AS_D_RBX
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%rax, %rbx			/* rbx = next */
+	seto	%al				/* OF */
+	lahf					/* SF ZF AF PF CF */
+	mov	%eax, %gs:AS_D_FLAGS
+	LOOKUP
+	/* The trace ring (agent/ring.h ring_put): the word at d_ptr = cur,
+	 * then head + 1 published in the shared header, after the word
+	 * (x86 keeps stores in order): the tracer reads up to the
+	 * published head at any time.  d_room words fit before the limit
+	 * or the ring's end (0: C wants control).  cur = next. */
+	mov	%gs:AS_D_ROOM, %rcx
+	sub	$1, %rcx
+	jb	1f
+	mov	%rcx, %gs:AS_D_ROOM
+	mov	%gs:AS_D_PTR, %rax
+	mov	%gs:AS_D_CUR, %rcx
+	mov	%rcx, (%rax)
+	add	$8, %rax
+	mov	%rax, %gs:AS_D_PTR
+	mov	%gs:AS_RING_HEAD, %rcx
+	add	$1, %rcx
+	mov	%rcx, %gs:AS_RING_HEAD
+	mov	%gs:AS_RING_HDR, %rax
+	mov	%rcx, (%rax)
+	mov	%rbx, %gs:AS_D_CUR
+	RESTORE
 	jmp	*%gs:AS_D_TARGET
 1:	/* to C with the exit's register convention (rax = next) */
 	mov	%gs:AS_D_FLAGS, %eax
@@ -94,6 +114,128 @@ disp_exit:
 	mov	%gs:AS_D_RBX, %rbx
 	mov	%gs:AS_D_RCX, %rcx
 	jmp	disp_c_exit
+
+/*
+ * disp_ind: disp_exit for the indirect branches of stubs with linked
+ * exits, called on the agent's stack (the program's rsp in AS_D_RSP):
+ * it returns to the stub, which jumps to AS_D_TARGET itself, so that
+ * every indirect branch has a jump of its own for the predictor instead
+ * of disp_exit's one shared jump.  rax = next, the program's rax in
+ * AS_D_RAX.  d_room is looked at first: it is 0 while AC is set, when
+ * LOOKUP's unaligned loads would fault.
+ */
+	.globl disp_ind
+disp_ind:
+	mov	%rbx, %gs:AS_D_RBX
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%rax, %rbx			/* rbx = next */
+	seto	%al
+	lahf
+	mov	%eax, %gs:AS_D_FLAGS
+	mov	%gs:AS_D_ROOM, %rcx
+	sub	$1, %rcx
+	jb	1f
+	LOOKUP
+	mov	%gs:AS_D_ROOM, %rcx
+	sub	$1, %rcx
+	mov	%rcx, %gs:AS_D_ROOM
+	mov	%gs:AS_D_PTR, %rax
+	mov	%gs:AS_D_CUR, %rcx
+	mov	%rcx, (%rax)
+	add	$8, %rax
+	mov	%rax, %gs:AS_D_PTR
+	mov	%gs:AS_RING_HEAD, %rcx
+	add	$1, %rcx
+	mov	%rcx, %gs:AS_RING_HEAD
+	mov	%gs:AS_RING_HDR, %rax
+	mov	%rcx, (%rax)
+	mov	%rbx, %gs:AS_D_CUR
+	RESTORE
+	ret
+1:	mov	%gs:AS_D_FLAGS, %eax
+	add	$0x7f, %al
+	sahf
+	mov	%rbx, %rax
+	mov	%gs:AS_D_RBX, %rbx
+	mov	%gs:AS_D_RCX, %rcx
+	mov	%gs:AS_D_RSP, %rsp
+	jmp	disp_c_exit
+
+/*
+ * disp_step: the ring append of a linked exit (agent/displaced_link.c),
+ * called on the agent's stack (the program's rsp in AS_D_RSP) with the
+ * program's flags live: it uses none (jrcxz, lea).  Appends the retired
+ * instruction (d_cur), then d_cur = the exit's next, read from the exit's
+ * data at return address + 24, and returns to the exit, which jumps
+ * through its slot.  No room (or C wants control): to C as a stub exit.
+ * The tracer restarts it from its first byte when it stops it up to the
+ * store of AS_D_ROOM (DISP_STEP_ROOM_STORE), so that a d_room it zeroed
+ * is not overwritten.
+ */
+step_slow:	/* before disp_step: in jrcxz's reach */
+	mov	%gs:AS_D_RCX, %rcx
+	mov	%rax, %gs:AS_D_RAX
+	pop	%rax
+	mov	24(%rax), %rax
+	mov	%gs:AS_D_RSP, %rsp
+	jmp	disp_c_exit
+
+	.globl disp_step
+disp_step:
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%gs:AS_D_ROOM, %rcx
+	jrcxz	step_slow
+	lea	-1(%rcx), %rcx
+room_store:
+	mov	%rcx, %gs:AS_D_ROOM
+	.if room_store - disp_step != DISP_STEP_ROOM_STORE
+	.error "DISP_STEP_ROOM_STORE is wrong"
+	.endif
+	mov	%rax, %gs:AS_D_RAX
+	mov	%gs:AS_D_PTR, %rcx
+	mov	%gs:AS_D_CUR, %rax
+	mov	%rax, (%rcx)
+	lea	8(%rcx), %rcx
+	mov	%rcx, %gs:AS_D_PTR
+	mov	%gs:AS_RING_HEAD, %rcx
+	lea	1(%rcx), %rcx
+	mov	%rcx, %gs:AS_RING_HEAD
+	mov	%gs:AS_RING_HDR, %rax
+	mov	%rcx, (%rax)
+	mov	(%rsp), %rax			/* the exit's return address */
+	mov	%rax, %gs:AS_D_LAST
+	mov	24(%rax), %rax			/* its next */
+	mov	%rax, %gs:AS_D_CUR
+	mov	%gs:AS_D_RAX, %rax
+	mov	%gs:AS_D_RCX, %rcx
+	ret
+
+/*
+ * disp_unlinked: where a linked exit's slot points until it is linked.
+ * d_cur = next is already recorded as the predecessor's successor (the
+ * predecessor is in the ring); every program register is live.  next's
+ * stub runs when the table has it, else C looks it up (disp_c_insn).
+ * An entry that says next may be linked to goes to C, which links the
+ * slot (AS_D_LAST + 16) and runs next.
+ */
+	.globl disp_unlinked
+disp_unlinked:
+	mov	%rax, %gs:AS_D_RAX
+	mov	%rbx, %gs:AS_D_RBX
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%gs:AS_D_CUR, %rbx		/* rbx = next */
+	seto	%al
+	lahf
+	mov	%eax, %gs:AS_D_FLAGS
+	LOOKUP
+	cmpq	$0, 56(%rcx)			/* linkable: C links it */
+	jne	3f
+	RESTORE
+	jmp	*%gs:AS_D_TARGET
+1:	RESTORE
+	jmp	disp_c_insn
+3:	RESTORE
+	jmp	disp_c_link
 
 /* Saves the program's registers into ctx (rsp and rax already there),
  * then rflags, and calls displaced_c(state, why). */
@@ -144,6 +286,15 @@ disp_c_insn:
 	mov	%rax, %gs:AS_CTX_RIP
 	mov	%rsp, %gs:AS_CTX_GPR(4)
 	SAVE_AND_CALL 0
+
+/* As disp_c_insn, and C links the slot of the last linked exit to
+ * %gs:AS_D_CUR's stub first. */
+disp_c_link:
+	mov	%rax, %gs:AS_CTX_GPR(0)
+	mov	%gs:AS_D_CUR, %rax
+	mov	%rax, %gs:AS_CTX_RIP
+	mov	%rsp, %gs:AS_CTX_GPR(4)
+	SAVE_AND_CALL 3
 
 /* The tracer took the thread out of a stub, disp_exit or a system call
  * to start a signal handler: ctx = the handler's entry (agent/signal.c,

@@ -48,6 +48,7 @@ ring_attach(struct agent_state *owner, void *area, uint64_t bytes)
 	owner->ring_mask = (bytes - RING_HDR_BYTES) / 8 - 1;
 	owner->ring_head = h->head;
 	owner->ring_limit = h->tail + owner->ring_mask + 1;
+	ring_fast_sync(owner);
 }
 
 /*
@@ -112,6 +113,7 @@ ring_wait(struct agent_state *s, uint64_t n)
 	for (;;) {
 		uint64_t tail = h->tail;
 		s->ring_limit = tail + s->ring_mask + 1;
+		ring_fast_sync(s);
 		if (s->ring_head + n <= s->ring_limit)
 			return;
 		if (h->wait_mode != RING_WAIT_FUTEX) {

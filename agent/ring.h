@@ -1,8 +1,8 @@
 /*
  * The agent's side of its trace ring (common/agent_abi.h "The trace
  * ring"): append words, wait for room, open a ring.  The per-instruction
- * append of engine displaced is in agent/displaced_entry.S disp_exit, the
- * same steps as ring_put.
+ * appends of engine displaced are in agent/displaced_entry.S (disp_exit,
+ * disp_step), the same steps as ring_put through d_ptr and d_room.
  */
 #ifndef UMSS_AGENT_RING_H
 #define UMSS_AGENT_RING_H
@@ -40,10 +40,23 @@ void ring_reopen(struct agent_state *s);
 /* The main state block's ring area (bss, page aligned). */
 void *ring_main_area(void);
 
+/* Engine displaced's flag-free appends (agent/displaced_entry.S) write
+ * from d_ptr on, d_room words: up to the limit, never across the ring's
+ * end.  (agent/displaced.c set_exit zeroes d_room when C wants control.) */
+static inline void
+ring_fast_sync(struct agent_state *s)
+{
+	uint64_t at = s->ring_head & s->ring_mask;
+	uint64_t free = s->ring_limit - s->ring_head, to_end = s->ring_mask + 1 - at;
+	s->d_ptr = s->ring_data + at * 8;
+	s->d_room = free < to_end ? free : to_end;
+}
+
 static inline void
 ring_publish(struct agent_state *s, uint64_t head)
 {
 	s->ring_head = head;
+	ring_fast_sync(s);
 	__asm__ volatile("" ::: "memory"); /* the words before head (x86: stores stay in order) */
 	((volatile struct agent_ring_header *)s->ring_hdr)->head = head;
 }

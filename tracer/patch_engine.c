@@ -31,6 +31,7 @@
 
 #include "common/agent_abi.h"
 #include "common/agent_signal.h"
+#include "decoder/x86_decode.h"
 #include "tracer/agent_ring.h"
 #include "tracer/code_cache.h"
 #include "tracer/inject.h"
@@ -247,6 +248,39 @@ stub_fault(int sig, const siginfo_t *si)
 		sig == SIGTRAP) && si->si_code > 0;
 }
 
+/*
+ * Whether a fault in the stub of the instruction at cur found the
+ * program's rax saved in AS_D_RAX (agent/displaced.c build_branch): the
+ * stubs of call, indirect jmp/call and ret save it before the access
+ * that may fault; a copy faults at its own first byte, rax live.
+ */
+static bool
+stub_saved_rax(pid_t tid, uint64_t cur)
+{
+	uint8_t code[15];
+	struct x86_insn insn;
+	size_t n = tracee_read_code(tid, cur, code);
+	if (n == 0 || x86_decode(code, n, X86_VENDOR_AMD, &insn) != X86_OK)
+		return false;
+	return insn.cf == X86_CF_CALL || insn.cf == X86_CF_CALL_IND ||
+	       insn.cf == X86_CF_JMP_IND || insn.cf == X86_CF_RET;
+}
+
+/*
+ * A thread stopped in disp_step before its store of d_room would write
+ * back the room it read over the 0 the tracer stores: it starts
+ * disp_step again (nothing it did before the store is seen; rcx is back
+ * from d_rcx).
+ */
+static void
+restart_disp_step(const struct agent_state *st, struct user_regs_struct *regs)
+{
+	if (regs->rip > st->d_step && regs->rip <= st->d_step + DISP_STEP_ROOM_STORE) {
+		regs->rip = st->d_step;
+		regs->rcx = st->d_rcx;
+	}
+}
+
 /* The kernel's si_addr of a fault in a stub is the stub's address where
  * it is the faulting instruction's (SIGFPE, SIGILL: the trap address,
  * arch/x86/kernel/traps.c error_get_trap_addr()): the original's. */
@@ -362,7 +396,7 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 			/* st.d_cur faulted in its stub (displaced_entry.S):
 			 * the registers are native but rip, and rax when a
 			 * branch stub had saved it before its access. */
-			if (regs->rip != st.d_target)
+			if (stub_saved_rax(e->pid, st.d_cur))
 				regs->rax = st.d_rax;
 			stub_siginfo(sig, si, regs->rip, st.d_cur);
 			regs->rip = st.d_cur;
@@ -395,9 +429,15 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 	if (e->engine == AGENT_ENGINE_DISPLACED) {
 		/* In a stub, in disp_exit or in C: the next stub exit goes
 		 * to C, which asks for the delivery (agent/displaced.c
-		 * set_exit keeps it so until the queue is empty). */
+		 * set_exit keeps it so until the queue is empty); linked
+		 * exits too (no room for them). */
 		st.d_exit = st.d_exit_c;
+		st.d_room = 0;
 		if (write_state(e, &st) < 0)
+			return false;
+		uint64_t rip = regs->rip;
+		restart_disp_step(&st, regs);
+		if (regs->rip != rip && ptrace(PTRACE_SETREGS, e->pid, 0L, regs) < 0)
 			return false;
 	}
 	return patch_sig_write(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0;
@@ -765,7 +805,7 @@ stub_signal(struct patch_engine *e, int sig, const struct agent_state *st,
 			stub_siginfo(sig, &si, regs->rip, st->d_cur);
 			ptrace(PTRACE_SETSIGINFO, e->pid, 0L, &si);
 		}
-		if (regs->rip != st->d_target)
+		if (stub_saved_rax(e->pid, st->d_cur))
 			regs->rax = st->d_rax;
 		regs->rip = st->d_cur;
 		regs->gs_base = st->ctx.gs_base;
