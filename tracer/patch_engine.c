@@ -127,10 +127,8 @@ record_insn(struct patch_engine *e, uint64_t addr)
 			check(e, proc_maps_refresh(&p->maps, e->pid, e->w));
 		for (size_t i = 0; i < p->maps.n; i++)
 			if (addr >= p->maps.v[i].start && addr < p->maps.v[i].end &&
-			    (p->maps.v[i].prot & PROT_EXEC)) {
-				p->exec_lo = p->maps.v[i].start;
-				p->exec_hi = p->maps.v[i].end;
-			}
+			    (p->maps.v[i].prot & PROT_EXEC))
+				patch_proc_exec_seen(p, p->maps.v[i].start, p->maps.v[i].end);
 	}
 	if (p->refs > 1 && !umss_writer_has_code(e->w, p->pid, addr))
 		code_from_memory(e, addr);
@@ -138,9 +136,9 @@ record_insn(struct patch_engine *e, uint64_t addr)
 	e->res->instructions++;
 }
 
-/* A run of the ring's addresses: those in the executable mapping seen
- * last (and, in a process with threads, whose code is recorded) go to the
- * writer in one call, the others one by one (record_insn looks their
+/* A run of the ring's addresses: those in executable mappings seen
+ * lately (and, in a process with threads, whose code is recorded) go to
+ * the writer in one call, the others one by one (record_insn looks their
  * mapping and code up). */
 static void
 record_insns(void *ctx, const uint64_t *addrs, size_t n)
@@ -150,9 +148,13 @@ record_insns(void *ctx, const uint64_t *addrs, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		size_t j = i;
-		while (j < n && addrs[j] >= p->exec_lo && addrs[j] < p->exec_hi &&
-		       (p->refs == 1 || umss_writer_has_code(e->w, p->pid, addrs[j])))
-			j++;
+		for (; j < n; j++) {
+			uint64_t a = addrs[j];
+			if ((a < p->exec_lo || a >= p->exec_hi) && !patch_proc_exec_switch(p, a))
+				break;
+			if (p->refs > 1 && !umss_writer_has_code(e->w, p->pid, a))
+				break;
+		}
 		if (j > i) {
 			check(e, umss_writer_insns(e->w, p->pid, e->pid, addrs + i, j - i));
 			e->res->instructions += j - i;
@@ -913,7 +915,7 @@ on_request(struct patch_engine *e)
 		break;
 	case AGENT_REQ_SYNC:
 		check(e, proc_maps_refresh(&e->proc->maps, e->pid, e->w));
-		e->proc->exec_lo = e->proc->exec_hi = 0;
+		patch_proc_exec_forget(e->proc);
 		break;
 	case AGENT_REQ_PROT: {
 		uint64_t a = st.req_arg[0];

@@ -62,11 +62,41 @@ patch_proc_unref(struct patch_proc *p)
 }
 
 void
+patch_proc_exec_forget(struct patch_proc *p)
+{
+	p->exec_lo = p->exec_hi = 0;
+	p->n_exec_seen = p->exec_victim = 0;
+}
+
+void
+patch_proc_exec_seen(struct patch_proc *p, uint64_t lo, uint64_t hi)
+{
+	unsigned n = sizeof p->exec_seen / sizeof p->exec_seen[0];
+	unsigned i = p->n_exec_seen < n ? p->n_exec_seen++ : (p->exec_victim++ % n);
+	p->exec_seen[i].lo = lo;
+	p->exec_seen[i].hi = hi;
+	p->exec_lo = lo;
+	p->exec_hi = hi;
+}
+
+bool
+patch_proc_exec_switch(struct patch_proc *p, uint64_t addr)
+{
+	for (unsigned i = 0; i < p->n_exec_seen; i++)
+		if (addr >= p->exec_seen[i].lo && addr < p->exec_seen[i].hi) {
+			p->exec_lo = p->exec_seen[i].lo;
+			p->exec_hi = p->exec_seen[i].hi;
+			return true;
+		}
+	return false;
+}
+
+void
 patch_proc_forget_image(struct patch_proc *p)
 {
 	proc_maps_free(&p->maps);
 	drop_slot_rings(p); /* the new agent opens its own */
-	p->exec_lo = p->exec_hi = 0;
+	patch_proc_exec_forget(p);
 	if (p->vm_parent)
 		patch_proc_unref(p->vm_parent);
 	p->vm_parent = NULL;

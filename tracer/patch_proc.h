@@ -23,6 +23,10 @@ struct patch_proc {
 	bool root;                  /* the process umss started: its status is umss's */
 	struct proc_maps maps;
 	uint64_t exec_lo, exec_hi;  /* last executable mapping seen, a fast path */
+	/* The executable mappings seen last (the program and a library
+	 * calling each other): where exec_lo/hi move without a maps search. */
+	struct { uint64_t lo, hi; } exec_seen[8];
+	unsigned n_exec_seen, exec_victim;
 	uint64_t (*arenas)[2];      /* engine displaced: stub arenas [start, end) */
 	size_t n_arenas;
 	/* A vfork child: the process whose memory it runs in (a reference). */
@@ -40,6 +44,13 @@ struct patch_proc *patch_proc_new(pid_t pid);
 struct patch_proc *patch_proc_copy(pid_t pid, const struct patch_proc *parent);
 void patch_proc_ref(struct patch_proc *p);
 void patch_proc_unref(struct patch_proc *p);
+/* The memory map changed: no executable mapping seen is trusted. */
+void patch_proc_exec_forget(struct patch_proc *p);
+/* Remembers the executable mapping [lo, hi) and makes it exec_lo/hi. */
+void patch_proc_exec_seen(struct patch_proc *p, uint64_t lo, uint64_t hi);
+/* Makes a remembered executable mapping holding addr exec_lo/hi;
+ * false if there is none. */
+bool patch_proc_exec_switch(struct patch_proc *p, uint64_t addr);
 /* exec: the old image's map and arenas are gone. */
 void patch_proc_forget_image(struct patch_proc *p);
 /* An agent mapping the program did not make, [start, start + len): a
