@@ -937,16 +937,16 @@ displaced_fork_end(int child)
 static void
 set_exit(struct agent_state *s)
 {
-	volatile uint64_t *exit = &s->d_exit, *room = &s->d_room;
+	volatile uint64_t *exit = &s->d_exit, *go = &s->d_go;
 	volatile uint64_t *queued = &((struct agent_sig *)s->reserved[AGENT_SIG_SLOT])->queued;
 	ring_fast_sync(s);
-	*exit = (s->ctx.rflags & RFLAGS_AC) ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
-	if (s->ctx.rflags & RFLAGS_AC)
-		*room = 0; /* linked exits go to C too */
+	int ac = (s->ctx.rflags & RFLAGS_AC) != 0;
+	*exit = ac ? (uint64_t)disp_c_exit : (uint64_t)disp_exit;
+	*go = !ac; /* linked exits and disp_ind go to C too */
 	__asm__ volatile("" ::: "memory");
 	if (*queued) {
 		*exit = (uint64_t)disp_c_exit;
-		*room = 0;
+		*go = 0;
 	}
 }
 

@@ -88,7 +88,7 @@ disp_exit:
 	 * then head + 1 published in the shared header, after the word
 	 * (x86 keeps stores in order): the tracer reads up to the
 	 * published head at any time.  d_room words fit before the limit
-	 * or the ring's end (0: C wants control).  cur = next. */
+	 * or the ring's end.  cur = next. */
 	mov	%gs:AS_D_ROOM, %rcx
 	sub	$1, %rcx
 	jb	1f
@@ -121,7 +121,7 @@ disp_exit:
  * it returns to the stub, which jumps to AS_D_TARGET itself, so that
  * every indirect branch has a jump of its own for the predictor instead
  * of disp_exit's one shared jump.  rax = next, the program's rax in
- * AS_D_RAX.  d_room is looked at first: it is 0 while AC is set, when
+ * AS_D_RAX.  d_go is looked at first: it is 0 while AC is set, when
  * LOOKUP's unaligned loads would fault.
  */
 	.globl disp_ind
@@ -132,6 +132,8 @@ disp_ind:
 	seto	%al
 	lahf
 	mov	%eax, %gs:AS_D_FLAGS
+	cmpq	$0, %gs:AS_D_GO
+	je	1f
 	mov	%gs:AS_D_ROOM, %rcx
 	sub	$1, %rcx
 	jb	1f
@@ -165,12 +167,10 @@ disp_ind:
  * disp_step: the ring append of a linked exit (agent/displaced_link.c),
  * called on the agent's stack (the program's rsp in AS_D_RSP) with the
  * program's flags live: it uses none (jrcxz, lea).  Appends the retired
- * instruction (d_cur), then d_cur = the exit's next, read from the exit's
- * data at return address + 24, and returns to the exit, which jumps
- * through its slot.  No room (or C wants control): to C as a stub exit.
- * The tracer restarts it from its first byte when it stops it up to the
- * store of AS_D_ROOM (DISP_STEP_ROOM_STORE), so that a d_room it zeroed
- * is not overwritten.
+ * instruction (d_cur) and publishes head, then d_cur = the exit's next,
+ * read from the exit's data at return address + 24, and returns to the
+ * exit, which jumps through its slot.  C wants control (d_go = 0) or no room: to C as a
+ * stub exit.
  */
 step_slow:	/* before disp_step: in jrcxz's reach */
 	mov	%gs:AS_D_RCX, %rcx
@@ -183,14 +183,12 @@ step_slow:	/* before disp_step: in jrcxz's reach */
 	.globl disp_step
 disp_step:
 	mov	%rcx, %gs:AS_D_RCX
+	mov	%gs:AS_D_GO, %rcx
+	jrcxz	step_slow
 	mov	%gs:AS_D_ROOM, %rcx
 	jrcxz	step_slow
 	lea	-1(%rcx), %rcx
-room_store:
 	mov	%rcx, %gs:AS_D_ROOM
-	.if room_store - disp_step != DISP_STEP_ROOM_STORE
-	.error "DISP_STEP_ROOM_STORE is wrong"
-	.endif
 	mov	%rax, %gs:AS_D_RAX
 	mov	%gs:AS_D_PTR, %rcx
 	mov	%gs:AS_D_CUR, %rax

@@ -37,16 +37,13 @@
 /* Threads (agent/thread_slots.c, docs/AGENT.md "Threads"). */
 #define AS_SLOT_BUSY 416  /* a thread slot's busy word (the tracer clears it when the thread is gone), or 0 */
 /* Engine displaced's linked exits (agent/displaced_link.c). */
-#define AS_D_ROOM 440     /* ring words that fit at AS_D_PTR before the limit or the ring's end; 0 = C wants control */
+#define AS_D_ROOM 440     /* ring words that fit at AS_D_PTR before the limit or the ring's end */
 #define AS_D_PTR 448      /* where the next ring word goes (ring_data + (ring_head & mask) * 8) */
 #define AS_D_RSP 456      /* the program's rsp while disp_step runs on the agent's stack */
 #define AS_D_STEP 464     /* the address of disp_step (agent/displaced_entry.S) */
 #define AS_D_LAST 472     /* disp_step's return address of the last linked exit taken */
 #define AS_D_IND 480      /* the address of disp_ind (agent/displaced_entry.S) */
-/* disp_step restarts from its first byte when the tracer stops it at or
- * before the store of AS_D_ROOM at this offset (tracer/patch_engine.c
- * take_signal), with rcx from AS_D_RCX. */
-#define DISP_STEP_ROOM_STORE 24
+#define AS_D_GO 488       /* 0: C wants control at the next boundary (a queued signal, AC set) */
 
 /* Offsets in the image header (the first bytes of the flat image). */
 #define AH_MAGIC 0
@@ -154,7 +151,7 @@ struct agent_state {
 	 * held by this thread, steps since it last let others run */
 	uint64_t slot_busy, run_held, run_steps;
 	/* engine displaced, linked exits: see the AS_D_ROOM... offsets */
-	uint64_t d_room, d_ptr, d_rsp, d_step, d_last, d_ind;
+	uint64_t d_room, d_ptr, d_rsp, d_step, d_last, d_ind, d_go;
 };
 
 /* The trace ring's first page. */
@@ -185,6 +182,7 @@ _Static_assert(__builtin_offsetof(struct agent_state, slot_busy) == AS_SLOT_BUSY
 _Static_assert(__builtin_offsetof(struct agent_state, d_room) == AS_D_ROOM, "d_room");
 _Static_assert(__builtin_offsetof(struct agent_state, d_last) == AS_D_LAST, "d_last");
 _Static_assert(__builtin_offsetof(struct agent_state, d_ind) == AS_D_IND, "d_ind");
+_Static_assert(__builtin_offsetof(struct agent_state, d_go) == AS_D_GO, "d_go");
 #endif
 
 #endif

@@ -268,21 +268,6 @@ stub_saved_rax(pid_t tid, uint64_t cur)
 	       insn.cf == X86_CF_JMP_IND || insn.cf == X86_CF_RET;
 }
 
-/*
- * A thread stopped in disp_step before its store of d_room would write
- * back the room it read over the 0 the tracer stores: it starts
- * disp_step again (nothing it did before the store is seen; rcx is back
- * from d_rcx).
- */
-static void
-restart_disp_step(const struct agent_state *st, struct user_regs_struct *regs)
-{
-	if (regs->rip > st->d_step && regs->rip <= st->d_step + DISP_STEP_ROOM_STORE) {
-		regs->rip = st->d_step;
-		regs->rcx = st->d_rcx;
-	}
-}
-
 /* The kernel's si_addr of a fault in a stub is the stub's address where
  * it is the faulting instruction's (SIGFPE, SIGILL: the trap address,
  * arch/x86/kernel/traps.c error_get_trap_addr()): the original's. */
@@ -432,14 +417,10 @@ take_signal(struct patch_engine *e, int sig, struct user_regs_struct *regs)
 		/* In a stub, in disp_exit or in C: the next stub exit goes
 		 * to C, which asks for the delivery (agent/displaced.c
 		 * set_exit keeps it so until the queue is empty); linked
-		 * exits too (no room for them). */
+		 * exits and disp_ind too (d_go). */
 		st.d_exit = st.d_exit_c;
-		st.d_room = 0;
+		st.d_go = 0;
 		if (write_state(e, &st) < 0)
-			return false;
-		uint64_t rip = regs->rip;
-		restart_disp_step(&st, regs);
-		if (regs->rip != rip && ptrace(PTRACE_SETREGS, e->pid, 0L, regs) < 0)
 			return false;
 	}
 	return patch_sig_write(e->pid, st.reserved[AGENT_SIG_SLOT], &as) == 0;

@@ -30,13 +30,15 @@ on_segv(int sig, siginfo_t *si, void *uc)
 	siglongjmp(back, 1);
 }
 
-/* mov eax, imm32; add eax, edi; ret */
+/* nop; mov eax, imm32; add eax, edi; ret.  The nop's bytes never
+ * change: under engine displaced its stub, found again after each
+ * remap, must not keep its link to the old mov's stub. */
 static void
 put_code(unsigned char *at, int imm)
 {
-	const unsigned char add[] = { 0xb8, 0, 0, 0, 0, 0x01, 0xf8, 0xc3 };
+	const unsigned char add[] = { 0x90, 0xb8, 0, 0, 0, 0, 0x01, 0xf8, 0xc3 };
 	memcpy(at, add, sizeof add);
-	memcpy(at + 1, &imm, 4);
+	memcpy(at + 2, &imm, 4);
 }
 
 static unsigned char *
@@ -50,12 +52,15 @@ map_code(void *where, int imm, int flags)
 	return p;
 }
 
+/* Three calls: engine displaced links the nop's exit to the mov's stub
+ * on the second. */
 static void
 try_call(const char *what, unsigned char *at)
 {
-	if (sigsetjmp(back, 1) == 0)
-		printf("%s: %d\n", what, ((fn_t)at)(1));
-	else
+	if (sigsetjmp(back, 1) == 0) {
+		int r1 = ((fn_t)at)(1), r2 = ((fn_t)at)(2), r3 = ((fn_t)at)(3);
+		printf("%s: %d %d %d\n", what, r1, r2, r3);
+	} else
 		printf("%s: SIGSEGV si_code %d at base%+ld\n", what, fault_code, fault_off);
 }
 
