@@ -212,9 +212,9 @@ disp_step:
  * disp_unlinked: where a linked exit's slot points until it is linked.
  * d_cur = next is already recorded as the predecessor's successor (the
  * predecessor is in the ring); every program register is live.  next's
- * stub runs when the table has it, else C looks it up (disp_c_insn).
- * An entry that says next may be linked to goes to C, which links the
- * slot (AS_D_LAST + 16) and runs next.
+ * stub runs when the table has it and it may not be linked to; anything
+ * else goes to C (disp_c_link), which looks next up, links the slot
+ * (AS_D_LAST + 16) when it may, and runs next.
  */
 	.globl disp_unlinked
 disp_unlinked:
@@ -227,12 +227,12 @@ disp_unlinked:
 	mov	%eax, %gs:AS_D_FLAGS
 	LOOKUP
 	cmpq	$0, 56(%rcx)			/* linkable: C links it */
-	jne	3f
+	jne	1f
 	RESTORE
 	jmp	*%gs:AS_D_TARGET
-1:	RESTORE
-	jmp	disp_c_insn
-3:	RESTORE
+1:	/* Not in the table yet (the first run of the exit, mostly) or to be
+	 * linked: C looks next up and links the slot in one visit. */
+	RESTORE
 	jmp	disp_c_link
 
 /* Saves the program's registers into ctx (rsp and rax already there),
