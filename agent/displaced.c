@@ -72,8 +72,12 @@ enum {
 		       (uint64_t)RHASH_SIZE * 4 + MAX_LINKS * LINK_RECORD_BYTES + \
 		       PAGE - 1) & ~(PAGE - 1))
 #define PROT_RANGES 256
-#define MAX_ARENAS 128
+#define MAX_ARENAS 512
 #define ARENA_STEP (2ull << 20)
+/* Arenas for stubs that may live anywhere, far above whatever the kernel
+ * or brk hands out (next to the record tables). */
+#define FAR_ARENAS_AT 0x200000000000ull
+#define FAR_ARENAS_MAX (1ull << 40)
 #define ARENA_SIZE (ARENA_STEP - 65536) /* a gap keeps /proc/PID/maps from merging arenas */
 #define REACH (1ull << 30)          /* arena within 1 GiB of the code it copies */
 #define STUB_MAX 160
@@ -109,6 +113,7 @@ struct disp_rec {
 
 struct arena {
 	uint64_t start, end, used;
+	int far;  /* at FAR_ARENAS_AT: for stubs with no RIP-relative operand */
 };
 
 extern char agent_mem_end[];
@@ -403,7 +408,7 @@ near(uint64_t a, uint64_t b)
 }
 
 static int
-make_arena(struct agent_state *s, uint64_t cand)
+make_arena(struct agent_state *s, uint64_t cand, int far)
 {
 	if (cand < 0x10000 || cand >= (1ull << 47) - ARENA_STEP)
 		return 0;
@@ -416,6 +421,7 @@ make_arena(struct agent_state *s, uint64_t cand)
 		return 0;
 	}
 	struct arena *ar = &arenas[n_arenas++];
+	ar->far = far;
 	ar->start = cand;
 	ar->end = cand + ARENA_SIZE;
 	cloak_hide(cand, cand + ARENA_SIZE);
@@ -430,32 +436,49 @@ make_arena(struct agent_state *s, uint64_t cand)
 }
 
 /*
- * Room for a stub near `at`.  New arenas go where they move none of the
- * program's later mappings (the traces' addresses must equal the ptrace
- * engine's): above the agent, which sits above every mapping the kernel
- * placed top-down, else below the code (below an executable lies nothing
- * the kernel hands out while there is room above).
+ * Room for a stub of the instruction at `at`.  Only a stub with a
+ * RIP-relative operand (re-targeted to the original data, a rel32) must
+ * be near the code; every other stub reaches the rest of the world
+ * through absolute addresses (exits through %gs, linked exits through
+ * their slot), so it goes to a far arena and the room near the code,
+ * scarce in a JVM's address space, is kept for those that need it.
+ * New near arenas go where they move none of the program's later
+ * mappings (the traces' addresses must equal the ptrace engine's): above
+ * the agent, which sits above every mapping the kernel placed top-down,
+ * else below the code (below an executable lies nothing the kernel hands
+ * out while there is room above).
  */
 static uint8_t *
-arena_room(struct agent_state *s, uint64_t at)
+arena_room(struct agent_state *s, uint64_t at, int near_code)
 {
+	static uint64_t far_next = FAR_ARENAS_AT;
 	for (unsigned i = n_arenas; i-- > 0;) {
 		struct arena *ar = &arenas[i];
-		if (near(ar->start, at) && near(ar->end, at) && ar->used + STUB_MAX <= ar->end)
+		if (ar->used + STUB_MAX > ar->end)
+			continue;
+		if (near_code ? !ar->far && near(ar->start, at) && near(ar->end, at) : ar->far)
 			return (uint8_t *)ar->used;
 	}
 	if (n_arenas == MAX_ARENAS)
 		return 0;
+	if (!near_code) {
+		for (; far_next < FAR_ARENAS_AT + FAR_ARENAS_MAX; far_next += ARENA_STEP)
+			if (make_arena(s, far_next, 1)) {
+				far_next += ARENA_STEP;
+				return (uint8_t *)arenas[n_arenas - 1].used;
+			}
+		/* No far room at all (the program mapped it): near, then. */
+	}
 	uint64_t top = ((uint64_t)agent_mem_end + 2 * ARENA_STEP - 1) & ~(ARENA_STEP - 1);
 	for (uint64_t c = top; near(c, at) && near(c + ARENA_STEP, at); c += ARENA_STEP)
-		if (make_arena(s, c))
+		if (make_arena(s, c, 0))
 			return (uint8_t *)arenas[n_arenas - 1].used;
 	uint64_t base = at & ~(ARENA_STEP - 1);
 	for (uint64_t k = 1; k < REACH / ARENA_STEP && base > k * ARENA_STEP; k++)
-		if (make_arena(s, base - k * ARENA_STEP))
+		if (make_arena(s, base - k * ARENA_STEP, 0))
 			return (uint8_t *)arenas[n_arenas - 1].used;
 	for (uint64_t k = 32; k < REACH / ARENA_STEP; k++)
-		if (make_arena(s, base + k * ARENA_STEP))
+		if (make_arena(s, base + k * ARENA_STEP, 0))
 			return (uint8_t *)arenas[n_arenas - 1].used;
 	return 0;
 }
@@ -771,7 +794,7 @@ new_record(struct agent_state *s, uint64_t at, const uint8_t *bytes, const struc
 	r->kind = (uint8_t)kind_of(insn);
 	r->stub = 0;
 	if (r->kind == K_COPY || r->kind == K_POPF || r->kind == K_BRANCH) {
-		uint8_t *room = arena_room(s, at);
+		uint8_t *room = arena_room(s, at, (insn->flags & X86_F_RIPREL) != 0);
 		struct sb b = { room };
 		int ok = room != 0;
 		if (ok && r->kind == K_BRANCH)
