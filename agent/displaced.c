@@ -67,7 +67,7 @@ enum {
  * the kernel's choice would move every later mapping of the program. */
 #define TABLES_AT 0x100000000000ull
 #define TABLES_STEP 0x10000000000ull
-#define MAX_LINKS (1ull << 20)
+#define MAX_LINKS (1ull << 23)  /* two per record's stub at most */
 #define TABLES_BYTES (((uint64_t)MAX_RECS * sizeof(struct disp_rec) + \
 		       (uint64_t)RHASH_SIZE * 4 + MAX_LINKS * LINK_RECORD_BYTES + \
 		       PAGE - 1) & ~(PAGE - 1))
@@ -917,7 +917,7 @@ link_last(struct agent_state *s)
 {
 	uint64_t ret = s->d_last, next = s->ctx.rip;
 	uint64_t *slot = linked_exit_slot(ret);
-	if (!ret || linked_exit_next(ret) != next)
+	if (!ret || links_full || linked_exit_next(ret) != next)
 		return;
 	lock_acquire(&rec_lock);
 	struct disp_rec *r = lookup_locked(s, next);
