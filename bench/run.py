@@ -22,15 +22,18 @@ import report
 import measure
 import workloads as workloads_mod
 
-# Repetitions per mode, workload size and contender cost class.  The slow
+# Repetitions per mode, workload size and contender cost class.  The fast
+# contenders run 9 times: this host slows whole bursts of runs down (the
+# same umss build timed 51-70 ms and 99-136 ms on gzip's large workload
+# within a minute), and a median of 5 fell into such a burst.  The slow
 # tracers get fewer runs on the large workloads, where one run takes them
 # tens of seconds, so `make bench` stays under 20 minutes on 2 cores.  The
 # "slowest" (gdb, and the ptrace engine: one pass over the small set takes it
 # 2-7 minutes here, depending on the load) run once.
 REPS = {
     "full": {
-        "small": {"fast": 5, "medium": 3, "slow": 2, "slowest": 1},
-        "large": {"fast": 5, "medium": 2, "slow": 1, "slowest": 1},
+        "small": {"fast": 9, "medium": 3, "slow": 2, "slowest": 1},
+        "large": {"fast": 9, "medium": 2, "slow": 1, "slowest": 1},
     },
     "quick": {
         "small": {"fast": 3, "medium": 2, "slow": 1, "slowest": 1},
@@ -86,6 +89,12 @@ def run_one(w, c, cell, ctx, rep):
     env = dict(ctx["env"])
     env.update(w.env)
     argv = c.argv(w, trace, ctx)
+    # Whatever the last run left to write back (qemu -d exec writes
+    # hundreds of MB of log, lackey's trace too) is written now, outside
+    # the timing: the kernel's writeback otherwise lands in the next
+    # contender's runs (seen: one contender's run 1 of 9 fast, runs 2-9
+    # 1.5-2x slower, after the first qemu -d run).
+    os.sync()
     try:
         res = measure.run(argv, out, err, env, ctx["timeout"],
                           ctx["helper"])
