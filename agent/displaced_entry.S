@@ -74,21 +74,14 @@
 	mov	%gs:AS_D_RCX, %rcx
 .endm
 
-	.text
-	.globl disp_exit
-disp_exit:
-	mov	%rbx, %gs:AS_D_RBX
-	mov	%rcx, %gs:AS_D_RCX
-	mov	%rax, %rbx			/* rbx = next */
-	seto	%al				/* OF */
-	lahf					/* SF ZF AF PF CF */
-	mov	%eax, %gs:AS_D_FLAGS
-	LOOKUP
-	/* The trace ring (agent/ring.h ring_put): the word at d_ptr = cur,
-	 * then head + 1 published in the shared header, after the word
-	 * (x86 keeps stores in order): the tracer reads up to the
-	 * published head at any time.  d_room words fit before the limit
-	 * or the ring's end.  cur = next. */
+/*
+ * APPEND: the trace ring (agent/ring.h ring_put): the word at d_ptr =
+ * cur, then head + 1 published in the shared header, after the word (x86
+ * keeps stores in order): the tracer reads up to the published head at
+ * any time.  d_room words fit before the limit or the ring's end; none
+ * left goes to 1f.  cur = next (rbx).
+ */
+.macro APPEND
 	mov	%gs:AS_D_ROOM, %rcx
 	sub	$1, %rcx
 	jb	1f
@@ -104,15 +97,33 @@ disp_exit:
 	mov	%gs:AS_RING_HDR, %rax
 	mov	%rcx, (%rax)
 	mov	%rbx, %gs:AS_D_CUR
-	RESTORE
-	jmp	*%gs:AS_D_TARGET
-1:	/* to C with the exit's register convention (rax = next) */
+.endm
+
+/* TO_C: the flags, rbx and rcx back, rax = next: a stub exit's register
+ * convention, for disp_c_exit. */
+.macro TO_C
 	mov	%gs:AS_D_FLAGS, %eax
 	add	$0x7f, %al
 	sahf
 	mov	%rbx, %rax
 	mov	%gs:AS_D_RBX, %rbx
 	mov	%gs:AS_D_RCX, %rcx
+.endm
+
+	.text
+	.globl disp_exit
+disp_exit:
+	mov	%rbx, %gs:AS_D_RBX
+	mov	%rcx, %gs:AS_D_RCX
+	mov	%rax, %rbx			/* rbx = next */
+	seto	%al				/* OF */
+	lahf					/* SF ZF AF PF CF */
+	mov	%eax, %gs:AS_D_FLAGS
+	LOOKUP
+	APPEND
+	RESTORE
+	jmp	*%gs:AS_D_TARGET
+1:	TO_C
 	jmp	disp_c_exit
 
 /*
@@ -134,32 +145,11 @@ disp_ind:
 	mov	%eax, %gs:AS_D_FLAGS
 	cmpq	$0, %gs:AS_D_GO
 	je	1f
-	mov	%gs:AS_D_ROOM, %rcx
-	sub	$1, %rcx
-	jb	1f
 	LOOKUP
-	mov	%gs:AS_D_ROOM, %rcx
-	sub	$1, %rcx
-	mov	%rcx, %gs:AS_D_ROOM
-	mov	%gs:AS_D_PTR, %rax
-	mov	%gs:AS_D_CUR, %rcx
-	mov	%rcx, (%rax)
-	add	$8, %rax
-	mov	%rax, %gs:AS_D_PTR
-	mov	%gs:AS_RING_HEAD, %rcx
-	add	$1, %rcx
-	mov	%rcx, %gs:AS_RING_HEAD
-	mov	%gs:AS_RING_HDR, %rax
-	mov	%rcx, (%rax)
-	mov	%rbx, %gs:AS_D_CUR
+	APPEND
 	RESTORE
 	ret
-1:	mov	%gs:AS_D_FLAGS, %eax
-	add	$0x7f, %al
-	sahf
-	mov	%rbx, %rax
-	mov	%gs:AS_D_RBX, %rbx
-	mov	%gs:AS_D_RCX, %rcx
+1:	TO_C
 	mov	%gs:AS_D_RSP, %rsp
 	jmp	disp_c_exit
 
